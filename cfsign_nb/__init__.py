@@ -1,0 +1,27 @@
+"""cfsign_nb: CloudFront signed URLs and signed cookies — sign, decode, verify, diagnose.
+
+The core imports only the standard library and ``cryptography``; pandas and ipywidgets are
+imported by the layers that need them.
+"""
+
+from .encoding import b64decode as b64decode
+from .encoding import b64encode as b64encode
+from .errors import CfSignError as CfSignError
+from .errors import CfSignWarning as CfSignWarning
+from .errors import EncodingError as EncodingError
+from .errors import KeyLoadError as KeyLoadError
+from .errors import PolicyError as PolicyError
+from .errors import TimeError as TimeError
+from .errors import UrlError as UrlError
+from .keys import PrivateKey as PrivateKey
+from .keys import PublicKey as PublicKey
+from .keys import generate_key as generate_key
+from .keys import load_private_key as load_private_key
+from .keys import load_public_key as load_public_key
+from .policy import Policy as Policy
+from .policy import resource_matches as resource_matches
+from .signer import Signer as Signer
+from .signer import set_cookie_headers as set_cookie_headers
+from .times import parse_when as parse_when
+
+__version__ = "0.1.0"

@@ -1,0 +1,148 @@
+"""``cfsign``: sign, generate keys (and decode, verify, diagnose, trace) from a terminal.
+
+Text for people, ``--json`` for scripts. Exit status: 0 success, 1 a check failed,
+2 a usage error or input that cannot be used (with a message saying how to fix it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import CfSignError
+from .keys import generate_key
+from .signer import Signer, set_cookie_headers
+from .times import parse_when
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    try:
+        return handler(args)
+    except CfSignError as err:
+        print(f"cfsign {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # pragma: no cover - e.g. piped into head
+        return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cfsign",
+        description="CloudFront signed URLs and cookies: sign, decode, verify, diagnose.",
+    )
+    parser.add_argument("--version", action="version", version=f"cfsign_nb {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sign = commands.add_parser("sign", help="sign a URL (or make signed cookies)")
+    sign.add_argument("url", help="the URL the viewer will request (the resource, for --cookies)")
+    _add_key_arguments(sign)
+    sign.add_argument("--expires", required=True, metavar="WHEN", help=_WHEN_HELP)
+    sign.add_argument("--starts", metavar="WHEN", help="not valid before this time (custom policy)")
+    sign.add_argument("--ip", metavar="CIDR", help="only for viewers in this IPv4 range (custom policy)")
+    sign.add_argument("--resource", metavar="PATTERN", help="policy resource, e.g. https://host/videos/*")
+    sign.add_argument("--hash", choices=["sha1", "sha256"], default="sha1", type=str.lower,
+                      help="digest to sign with (default sha1; sha256 adds Hash-Algorithm=SHA256)")
+    sign.add_argument("--cookies", action="store_true", help="print signed cookies instead of a URL")
+    sign.add_argument("--domain", help="Domain attribute for the Set-Cookie lines (with --cookies)")
+    sign.add_argument("--path", default="/", help="Path attribute for the Set-Cookie lines (default /)")
+    sign.add_argument("--json", action="store_true", help="machine-readable output")
+    sign.set_defaults(handler=_sign)
+
+    keygen = commands.add_parser("keygen", help="generate a key pair CloudFront accepts")
+    keygen.add_argument("--type", choices=["rsa", "ecdsa"], default="ecdsa",
+                        help="rsa (RSA-2048) or ecdsa (P-256, default: shorter URLs, faster)")
+    keygen.add_argument("--out", required=True, type=Path,
+                        help="file for the private key (written with mode 0600; never printed)")
+    keygen.add_argument("--passphrase-env", metavar="VAR",
+                        help="encrypt the private key with the passphrase in this environment variable")
+    keygen.add_argument("--json", action="store_true", help="machine-readable output")
+    keygen.set_defaults(handler=_keygen)
+    return parser
+
+
+_WHEN_HELP = "ISO-8601 (2026-12-31T23:59:00Z), epoch seconds, or +10m / +2h / +7d from now"
+
+
+def _add_key_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--key-pair-id", required=True, metavar="ID",
+                         help="the CloudFront public key id, e.g. K2JCJMDEHXQW5F")
+    command.add_argument("--private-key", required=True, type=Path, metavar="FILE",
+                         help="PEM or DER private key (RSA-2048 or ECDSA P-256)")
+    command.add_argument("--passphrase-env", metavar="VAR", default="CFSIGN_PASSPHRASE",
+                         help="environment variable holding the key's passphrase "
+                              "(default CFSIGN_PASSPHRASE; never pass secrets as arguments)")
+
+
+def _signer(args: argparse.Namespace) -> Signer:
+    passphrase = os.environ.get(args.passphrase_env) or None
+    return Signer(args.key_pair_id, args.private_key, passphrase=passphrase,
+                  hash_algorithm=getattr(args, "hash", "sha1"))
+
+
+def _sign(args: argparse.Namespace) -> int:
+    signer = _signer(args)
+    expires = parse_when(args.expires)
+    starts = parse_when(args.starts) if args.starts else None
+    if args.cookies:
+        cookies = signer.sign_cookies(args.resource or args.url, expires=expires, starts=starts,
+                                      ip_address=args.ip)
+        lines = set_cookie_headers(cookies, domain=args.domain, path=args.path)
+        _emit(args, {"cookies": cookies, "set_cookie": lines}, "\n".join(lines))
+        return 0
+    url = signer.sign_url(args.url, expires=expires, starts=starts, ip_address=args.ip,
+                          resource=args.resource)
+    _emit(args, {"url": url}, url)
+    return 0
+
+
+def _keygen(args: argparse.Namespace) -> int:
+    key = generate_key(args.type)
+    passphrase = os.environ.get(args.passphrase_env) if args.passphrase_env else None
+    if args.passphrase_env and not passphrase:
+        raise CfSignError(f"environment variable {args.passphrase_env} is empty or not set")
+    out: Path = args.out
+    if out.exists():
+        raise CfSignError(f"{out} already exists; choose another --out or remove it first")
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(key.private_pem(passphrase))
+    info = {
+        "private_key_file": str(out),
+        "type": key.description,
+        "fingerprint": key.fingerprint,
+        "public_key_pem": key.public_key_pem(),
+    }
+    text = (
+        f"wrote the {key.description} private key to {out} (mode 0600)\n"
+        f"fingerprint {key.fingerprint}\n"
+        "upload this public key to CloudFront (Public keys > Create), add it to a key group:\n\n"
+        f"{key.public_key_pem()}"
+    )
+    _emit(args, info, text.rstrip("\n"))
+    return 0
+
+
+def _emit(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
+    if getattr(args, "json", False):
+        print(json.dumps(data, indent=2))
+    else:
+        print(text)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,299 @@
+"""Sign CloudFront URLs and cookies: the policy bytes, the signature, and where they go.
+
+Output is byte-identical to botocore's ``CloudFrontSigner`` for what it supports (RSA, SHA-1),
+and extends it with ECDSA P-256 keys, SHA-256 (``Hash-Algorithm=SHA256``) and signed cookies.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from .encoding import b64encode
+from .errors import CfSignError, PolicyError, TimeError, UrlError
+from .keys import PrivateKey, PrivateKeySource, check_hash_algorithm, load_private_key
+from .policy import Policy, canned_policy_json, check_resource
+from .times import MAX_SECONDS, TimeLike, to_epoch
+
+SIGNING_PARAMETERS = ("Expires", "Policy", "Signature", "Key-Pair-Id", "Hash-Algorithm")
+"""Query parameter names that make CloudFront treat a URL as signed (and ignore cookies)."""
+
+COOKIE_PREFIX = "CloudFront-"
+
+_KEY_PAIR_ID_RE = re.compile(r"[A-Za-z0-9]+")
+
+
+class Signer:
+    """Signs URLs and cookies with one key; the key is parsed once, here.
+
+    ``hash_algorithm`` is ``"SHA1"`` (CloudFront's default, no extra parameter) or ``"SHA256"``
+    (adds ``Hash-Algorithm=SHA256`` / ``CloudFront-Hash-Algorithm=SHA256``). Both work with RSA
+    and ECDSA keys.
+    """
+
+    __slots__ = ("_key", "_raw_sign", "_suffix", "hash_algorithm", "key_pair_id")
+
+    def __init__(
+        self,
+        key_pair_id: str,
+        private_key: PrivateKeySource,
+        *,
+        passphrase: str | bytes | None = None,
+        hash_algorithm: str = "SHA1",
+    ) -> None:
+        self.key_pair_id = check_key_pair_id(key_pair_id)
+        self.hash_algorithm = check_hash_algorithm(hash_algorithm)
+        self._key = load_private_key(private_key, passphrase)
+        self._raw_sign = self._key.signing_function(self.hash_algorithm)
+        self._suffix = f"&Key-Pair-Id={self.key_pair_id}"
+        if self.hash_algorithm == "SHA256":
+            self._suffix += "&Hash-Algorithm=SHA256"
+
+    @property
+    def private_key(self) -> PrivateKey:
+        return self._key
+
+    def sign(self, data: bytes) -> bytes:
+        """The raw signature of ``data`` (PKCS#1 v1.5 or DER ECDSA over this signer's hash)."""
+        return self._raw_sign(data)
+
+    def sign_url(
+        self,
+        url: str,
+        *,
+        expires: TimeLike | None = None,
+        starts: TimeLike | None = None,
+        ip_address: str | None = None,
+        resource: str | None = None,
+        policy: Policy | str | bytes | None = None,
+        now: TimeLike | None = None,
+    ) -> str:
+        """Return ``url`` with ``Expires``/``Policy``, ``Signature``, ``Key-Pair-Id`` (and ``Hash-Algorithm``).
+
+        A canned policy is used when only ``expires`` is given and the resource is the URL itself;
+        otherwise a custom one. ``policy=`` (a :class:`Policy` or exact JSON text) is signed as given.
+        """
+        separator = _check_url(url)
+        if policy is None:
+            expires_at = _expires(expires, now)
+            if starts is None and ip_address is None and (resource is None or resource == url):
+                policy_bytes = canned_policy_json(url, expires_at)
+                return (
+                    f"{url}{separator}Expires={expires_at}"
+                    f"&Signature={b64encode(self._raw_sign(policy_bytes))}{self._suffix}"
+                )
+            starts_at = None if starts is None else to_epoch(starts, now=now, name="starts")
+            policy = Policy(url if resource is None else resource, expires_at, starts_at, ip_address)
+        else:
+            _no_other_arguments(expires=expires, starts=starts, ip_address=ip_address, resource=resource)
+            if isinstance(policy, Policy) and policy.is_canned and policy.resource == url:
+                return self.sign_url(url, expires=policy.date_less_than)
+        policy_bytes = _policy_bytes(policy)
+        return (
+            f"{url}{separator}Policy={b64encode(policy_bytes)}"
+            f"&Signature={b64encode(self.sign(policy_bytes))}{self._suffix}"
+        )
+
+    def sign_cookies(
+        self,
+        resource: str | None = None,
+        *,
+        expires: TimeLike | None = None,
+        starts: TimeLike | None = None,
+        ip_address: str | None = None,
+        policy: Policy | str | bytes | None = None,
+        now: TimeLike | None = None,
+    ) -> dict[str, str]:
+        """Signed cookie values, by name, for ``resource`` (a URL, or a pattern with wildcards).
+
+        Canned (``CloudFront-Expires``) when only ``expires`` is given and ``resource`` has no
+        ``*``: such cookies authorise that one URL. Otherwise custom (``CloudFront-Policy``).
+        Render them for a response with :func:`set_cookie_headers`.
+        """
+        if policy is None:
+            if resource is None:
+                raise PolicyError("sign_cookies needs the resource (URL or pattern) the cookies grant")
+            expires_at = _expires(expires, now)
+            if starts is None and ip_address is None and "*" not in resource:
+                policy_bytes = canned_policy_json(_check_canned_resource(resource), expires_at)
+                return self._cookies(
+                    {"CloudFront-Expires": str(expires_at)}, self._raw_sign(policy_bytes)
+                )
+            starts_at = None if starts is None else to_epoch(starts, now=now, name="starts")
+            policy = Policy(resource, expires_at, starts_at, ip_address)
+        else:
+            _no_other_arguments(expires=expires, starts=starts, ip_address=ip_address, resource=resource)
+        if isinstance(policy, Policy) and policy.is_canned:
+            policy_bytes = policy.to_json()
+            cookies = {"CloudFront-Expires": str(policy.date_less_than)}
+        else:
+            policy_bytes = _policy_bytes(policy)
+            cookies = {"CloudFront-Policy": b64encode(policy_bytes)}
+        return self._cookies(cookies, self._raw_sign(policy_bytes))
+
+    def _cookies(self, cookies: dict[str, str], signature: bytes) -> dict[str, str]:
+        cookies["CloudFront-Signature"] = b64encode(signature)
+        cookies["CloudFront-Key-Pair-Id"] = self.key_pair_id
+        if self.hash_algorithm == "SHA256":
+            cookies["CloudFront-Hash-Algorithm"] = "SHA256"
+        return cookies
+
+    def __repr__(self) -> str:
+        return (
+            f"Signer(key_pair_id={self.key_pair_id!r}, key={self._key.description} "
+            f"{self._key.fingerprint}, hash_algorithm={self.hash_algorithm!r})"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        raise TypeError("Signer holds a private key and is not picklable; build one per process")
+
+
+def set_cookie_headers(
+    cookies: Mapping[str, str],
+    *,
+    domain: str | None = None,
+    path: str = "/",
+    secure: bool = True,
+    http_only: bool = True,
+    same_site: str | None = None,
+) -> list[str]:
+    """``Set-Cookie:`` header lines for signed cookies, one per cookie, with secure defaults.
+
+    ``domain`` defaults to the host of the response (no ``Domain`` attribute); CloudFront
+    requires the request's host to be within it. ``path`` cannot hold wildcards: browsers match
+    it as a prefix.
+    """
+    attributes = []
+    if domain is not None:
+        if not re.fullmatch(r"\.?[A-Za-z0-9.-]+", domain) or "*" in domain:
+            raise CfSignError(
+                f"cookie domain {domain!r} is not a host name; use the exact host the viewer "
+                "requests (e.g. d111111abcdef8.cloudfront.net or media.example.com), no wildcards"
+            )
+        attributes.append(f"Domain={domain}")
+    if not path.startswith("/") or any(c in path for c in ";*, \t\r\n"):
+        raise CfSignError(
+            f"cookie path {path!r} must start with '/' and hold no ';', ',', spaces or '*'; "
+            "browsers match it as a prefix, so '/images/' covers everything below it"
+        )
+    attributes.append(f"Path={path}")
+    if secure:
+        attributes.append("Secure")
+    if http_only:
+        attributes.append("HttpOnly")
+    if same_site is not None:
+        if same_site.capitalize() not in ("Strict", "Lax", "None"):
+            raise CfSignError(f"same_site must be 'Strict', 'Lax' or 'None', got {same_site!r}")
+        if same_site.capitalize() == "None" and not secure:
+            raise CfSignError("SameSite=None cookies must also be Secure; keep secure=True")
+        attributes.append(f"SameSite={same_site.capitalize()}")
+    tail = "; ".join(attributes)
+    return [f"Set-Cookie: {name}={value}; {tail}" for name, value in cookies.items()]
+
+
+def check_key_pair_id(key_pair_id: object) -> str:
+    """Return a plausible key pair id (``K2JCJMDEHXQW5F``, legacy ``APKA...``) or raise with the fix."""
+    if not isinstance(key_pair_id, str) or not key_pair_id:
+        raise CfSignError(
+            "key_pair_id must be the id CloudFront shows for the public key (e.g. 'K2JCJMDEHXQW5F')"
+        )
+    if "PRIVATE KEY" in key_pair_id or "PUBLIC KEY" in key_pair_id:
+        raise CfSignError(
+            "key_pair_id holds a PEM key; pass the public key's id from CloudFront "
+            "(e.g. 'K2JCJMDEHXQW5F') there, and the private key as the second argument"
+        )
+    if not _KEY_PAIR_ID_RE.fullmatch(key_pair_id):
+        raise CfSignError(
+            f"key_pair_id {key_pair_id[:40]!r} may hold only letters and digits; copy the id "
+            "of the public key from CloudFront (e.g. 'K2JCJMDEHXQW5F'), not the key group id"
+        )
+    return key_pair_id
+
+
+_SIGNING_PARAMETER_RE = re.compile(r"(?:^|&)(Expires|Policy|Signature|Key-Pair-Id|Hash-Algorithm)(?:[=&]|$)")
+
+
+def _check_url(url: object) -> str:
+    """Validate a URL to sign (it is also the canned policy's resource); return the separator
+    that starts our parameters. The common case is a handful of C-level scans."""
+    if (
+        type(url) is str
+        and url.startswith(("https://", "http://"))
+        and url.isascii()
+        and url.isprintable()
+        and " " not in url
+        and '"' not in url
+        and "\\" not in url
+        and "#" not in url
+    ):
+        query_at = url.find("?")
+        if query_at < 0:
+            return "?"
+        query = url[query_at + 1 :]
+        if not (
+            "Expires" in query
+            or "Policy" in query
+            or "Signature" in query
+            or "Key-Pair-Id" in query
+            or "Hash-Algorithm" in query
+        ):
+            return "&"
+        reserved = _SIGNING_PARAMETER_RE.search(query)
+        if reserved is None:
+            return "&"
+        raise UrlError(
+            f"url already has a {reserved.group(1)!r} query parameter, a name CloudFront reserves "
+            "for signing; sign the unsigned URL, and rename your own parameter if it is yours"
+        )
+    if not isinstance(url, str):
+        raise UrlError(f"url must be a str, got {type(url).__name__}")
+    if not url.startswith(("https://", "http://")):
+        raise UrlError(
+            f"url {url[:80]!r} must be an absolute http:// or https:// URL, exactly as the viewer "
+            "will request it (scheme and host are part of what is signed)"
+        )
+    if "#" in url:
+        raise UrlError("url has a fragment ('#...'), which browsers never send; remove it before signing")
+    check_resource(url)
+    raise AssertionError("unreachable: check_resource refuses what the fast path refused")  # pragma: no cover
+
+
+def _check_canned_resource(resource: str) -> str:
+    check_resource(resource)
+    if not resource.startswith(("https://", "http://")):
+        raise PolicyError(
+            f"resource {resource[:80]!r} has no wildcard, so it would make canned cookies that "
+            "cover no URL; give the full http(s) URL, or a pattern with '*'"
+        )
+    return resource
+
+
+def _expires(expires: TimeLike | None, now: TimeLike | None) -> int:
+    if type(expires) is int and 0 <= expires < MAX_SECONDS:
+        return expires
+    if expires is None:
+        raise TimeError(
+            "give expires= (an aware datetime, epoch seconds, or a timedelta such as "
+            "timedelta(hours=1)), or a complete policy with policy="
+        )
+    return to_epoch(expires, now=now, name="expires")
+
+
+def _no_other_arguments(**arguments: object) -> None:
+    given = [name for name, value in arguments.items() if value is not None]
+    if given:
+        raise PolicyError(
+            f"policy= already says everything that is signed; drop {', '.join(given)} "
+            "or build the Policy with them"
+        )
+
+
+def _policy_bytes(policy: Policy | str | bytes) -> bytes:
+    if isinstance(policy, Policy):
+        return policy.to_json()
+    if isinstance(policy, str):
+        return policy.encode("utf-8")
+    if isinstance(policy, bytes | bytearray):
+        return bytes(policy)
+    raise PolicyError(f"policy must be a Policy or the policy JSON (str or bytes), got {type(policy).__name__}")

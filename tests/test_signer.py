@@ -1,0 +1,251 @@
+"""Signing: byte-for-byte equal to botocore and the AWS CLI, and verifiable for SHA-256 and ECDSA."""
+
+import contextlib
+import io
+import json
+from datetime import datetime, timedelta, timezone
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from botocore.signers import CloudFrontSigner
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from cfsign_nb import (
+    CfSignError,
+    Policy,
+    PolicyError,
+    PrivateKey,
+    Signer,
+    TimeError,
+    UrlError,
+    b64decode,
+    set_cookie_headers,
+)
+from cfsign_nb.signer import SIGNING_PARAMETERS
+
+from .conftest import KEY_ID, NOW, NOW_DT, URL
+
+
+def _botocore(key: PrivateKey) -> CloudFrontSigner:
+    return CloudFrontSigner(KEY_ID, lambda message: key.key.sign(message, padding.PKCS1v15(), hashes.SHA1()))
+
+
+def _params(url: str) -> dict[str, str]:
+    return dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+
+
+# --- botocore: the same bytes for the same inputs -------------------------------------------
+
+_unreserved = st.text("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$'()*+,;:@%", min_size=1, max_size=12)
+_hosts = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?(\.[a-z]{2,6}){1,2}", fullmatch=True)
+_paths = st.lists(_unreserved, max_size=4).map(lambda parts: "/" + "/".join(parts))
+_queries = st.lists(st.tuples(_unreserved, st.text("abcXYZ019-_.~%/:", max_size=10)), max_size=3)
+
+
+@st.composite
+def _urls(draw: st.DrawFn) -> str:
+    query = draw(_queries)
+    assume(all(name not in SIGNING_PARAMETERS for name, _ in query))
+    url = f"{draw(st.sampled_from(['https', 'http']))}://{draw(_hosts)}{draw(_paths)}"
+    if query:
+        url += "?" + "&".join(f"{name}={value}" for name, value in query)
+    return url
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    url=_urls(),
+    expires=st.integers(NOW, NOW + 10**9),
+    starts=st.one_of(st.none(), st.integers(1, NOW - 1)),
+    ip=st.one_of(st.none(), st.ip_addresses(v=4).map(str), st.ip_addresses(v=4).map(lambda a: f"{a}/24")),
+    wildcard=st.sampled_from([None, "*", "/*", "*.jpg", "?x"]),
+)
+def test_identical_to_botocore(rsa_key: PrivateKey, url: str, expires: int, starts: int | None,
+                               ip: str | None, wildcard: str | None) -> None:
+    ours = Signer(KEY_ID, rsa_key)
+    theirs = _botocore(rsa_key)
+    resource = None if wildcard is None else urlsplit(url)._replace(query="").geturl() + wildcard
+    expires_dt = datetime.fromtimestamp(expires, tz=timezone.utc)
+    starts_dt = None if starts is None else datetime.fromtimestamp(starts, tz=timezone.utc)
+    if starts is None and ip is None and resource is None:
+        expected = theirs.generate_presigned_url(url, date_less_than=expires_dt)
+    else:
+        policy = theirs.build_policy(resource or url, expires_dt, date_greater_than=starts_dt, ip_address=ip)
+        expected = theirs.generate_presigned_url(url, policy=policy)
+    assert ours.sign_url(url, expires=expires_dt, starts=starts_dt, ip_address=ip, resource=resource) == expected
+    assert ours.sign_url(url, expires=expires, starts=starts, ip_address=ip, resource=resource) == expected
+
+
+def test_identical_to_botocore_for_a_policy_given_as_text(rsa_key: PrivateKey) -> None:
+    pretty = json.dumps(Policy(URL + "*", NOW).to_dict(), indent=2)  # signed byte-for-byte, whitespace and all
+    assert Signer(KEY_ID, rsa_key).sign_url(URL, policy=pretty) == _botocore(rsa_key).generate_presigned_url(URL, policy=pretty)
+
+
+# --- aws cloudfront sign (awscli) -----------------------------------------------------------
+
+def _aws_cloudfront_sign(*arguments: str) -> str:
+    from awscli.clidriver import create_clidriver
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        status = create_clidriver().main(["cloudfront", "sign", *arguments])
+    assert status == 0
+    return out.getvalue().strip()
+
+
+@pytest.mark.parametrize(
+    ("url", "extra", "ours"),
+    [
+        (URL, [], {}),
+        (URL + "?size=large&license=yes", [], {}),
+        (URL, ["--date-greater-than", "2025-12-01"], {"starts": 1764547200}),
+        (URL + "?a=1", ["--ip-address", "192.0.2.0/24"], {"ip_address": "192.0.2.0/24"}),
+        (URL, ["--ip-address", "192.0.2.7", "--date-greater-than", "1764547200"],
+         {"ip_address": "192.0.2.7", "starts": 1764547200}),
+    ],
+)
+def test_identical_to_aws_cloudfront_sign(tmp_path, rsa_key: PrivateKey, url: str, extra: list[str], ours: dict) -> None:
+    pem = rsa_key.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+                                    serialization.NoEncryption())
+    key_file = tmp_path / "key.pem"
+    key_file.write_bytes(pem)
+    expected = _aws_cloudfront_sign("--url", url, "--key-pair-id", KEY_ID, "--private-key", f"file://{key_file}",
+                                    "--date-less-than", "2026-01-02T00:00:00Z", *extra)
+    assert Signer(KEY_ID, key_file).sign_url(url, expires=NOW + 86400, **ours) == expected
+
+
+# --- SHA-256 and ECDSA: verified with cryptography directly -------------------------------
+
+@pytest.mark.parametrize("hash_name", ["SHA1", "SHA256"])
+def test_signatures_verify_with_cryptography(any_key: PrivateKey, hash_name: str) -> None:
+    url = Signer(KEY_ID, any_key, hash_algorithm=hash_name).sign_url(URL + "?a=b", expires=NOW)
+    params = _params(url)
+    assert params.get("Hash-Algorithm") == ("SHA256" if hash_name == "SHA256" else None)
+    assert url.endswith(f"&Key-Pair-Id={KEY_ID}" + ("&Hash-Algorithm=SHA256" if hash_name == "SHA256" else ""))
+    signature = b64decode(params["Signature"])
+    policy = Policy(URL + "?a=b", NOW).to_json()
+    algorithm = hashes.SHA256() if hash_name == "SHA256" else hashes.SHA1()
+    public = any_key.key.public_key()
+    if any_key.algorithm == "RSA":
+        assert len(signature) == 256
+        public.verify(signature, policy, padding.PKCS1v15(), algorithm)
+    else:
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+        assert signature[0] == 0x30 and 68 <= len(signature) <= 72  # ASN.1 DER SEQUENCE, not raw r||s
+        decode_dss_signature(signature)
+        public.verify(signature, policy, ec.ECDSA(algorithm))
+
+
+def test_custom_policy_url_carries_the_exact_policy(any_key: PrivateKey) -> None:
+    signer = Signer(KEY_ID, any_key, hash_algorithm="SHA256")
+    url = signer.sign_url(URL, expires=NOW, resource="https://d111111abcdef8.cloudfront.net/images/*")
+    params = _params(url)
+    assert list(params) == ["Policy", "Signature", "Key-Pair-Id", "Hash-Algorithm"]
+    policy = b64decode(params["Policy"])
+    assert Policy.from_json(policy) == Policy("https://d111111abcdef8.cloudfront.net/images/*", NOW)
+    assert any_key.public_key.verify(b64decode(params["Signature"]), policy, "SHA256")
+
+
+def test_times_as_datetime_and_timedelta(signer: Signer) -> None:
+    by_epoch = signer.sign_url(URL, expires=NOW + 600)
+    assert signer.sign_url(URL, expires=NOW_DT + timedelta(minutes=10)) == by_epoch
+    assert signer.sign_url(URL, expires=timedelta(minutes=10), now=NOW) == by_epoch
+
+
+def test_policy_object_is_signed_canned_when_it_can_be(signer: Signer) -> None:
+    assert signer.sign_url(URL, policy=Policy(URL, NOW)) == signer.sign_url(URL, expires=NOW)
+    assert "Policy=" in signer.sign_url(URL, policy=Policy(URL + "*", NOW))
+
+
+# --- cookies --------------------------------------------------------------------------------
+
+def test_canned_cookies(any_key: PrivateKey) -> None:
+    cookies = Signer(KEY_ID, any_key).sign_cookies(URL, expires=NOW)
+    assert list(cookies) == ["CloudFront-Expires", "CloudFront-Signature", "CloudFront-Key-Pair-Id"]
+    assert cookies["CloudFront-Expires"] == str(NOW)
+    assert any_key.public_key.verify(b64decode(cookies["CloudFront-Signature"]), Policy(URL, NOW).to_json())
+
+
+def test_custom_cookies_with_sha256(any_key: PrivateKey) -> None:
+    pattern = "https://d111111abcdef8.cloudfront.net/images/*"
+    cookies = Signer(KEY_ID, any_key, hash_algorithm="sha256").sign_cookies(pattern, expires=NOW, ip_address="192.0.2.0/24")
+    assert list(cookies) == ["CloudFront-Policy", "CloudFront-Signature", "CloudFront-Key-Pair-Id",
+                             "CloudFront-Hash-Algorithm"]
+    policy = b64decode(cookies["CloudFront-Policy"])
+    assert Policy.from_json(policy) == Policy(pattern, NOW, ip_address="192.0.2.0/24")
+    assert any_key.public_key.verify(b64decode(cookies["CloudFront-Signature"]), policy, "SHA256")
+    assert cookies["CloudFront-Hash-Algorithm"] == "SHA256"
+
+
+def test_cookies_sign_the_same_policy_as_urls(signer: Signer) -> None:
+    url = signer.sign_url(URL, expires=NOW, starts=NOW - 60)
+    cookies = signer.sign_cookies(URL, expires=NOW, starts=NOW - 60)
+    assert _params(url)["Policy"] == cookies["CloudFront-Policy"]
+    assert _params(url)["Signature"] == cookies["CloudFront-Signature"]  # RSA PKCS#1 v1.5 is deterministic
+
+
+def test_set_cookie_headers(signer: Signer) -> None:
+    cookies = signer.sign_cookies(URL, expires=NOW)
+    lines = set_cookie_headers(cookies, domain="d111111abcdef8.cloudfront.net", path="/images/", same_site="Lax")
+    assert lines[0] == (f"Set-Cookie: CloudFront-Expires={NOW}; Domain=d111111abcdef8.cloudfront.net; "
+                        "Path=/images/; Secure; HttpOnly; SameSite=Lax")
+    assert len(lines) == 3
+    with pytest.raises(CfSignError, match="no wildcards"):
+        set_cookie_headers(cookies, domain="*.cloudfront.net")
+    with pytest.raises(CfSignError, match="prefix"):
+        set_cookie_headers(cookies, path="/images/*")
+    with pytest.raises(CfSignError, match="Secure"):
+        set_cookie_headers(cookies, secure=False, same_site="None")
+
+
+# --- bad input: the error type, and a message that names the fix ----------------------------
+
+@pytest.mark.parametrize(
+    ("call", "error", "hint"),
+    [
+        (lambda s: s.sign_url(URL + "?Expires=5", expires=NOW), UrlError, "rename your own parameter"),
+        (lambda s: s.sign_url(URL + "?a=1&Key-Pair-Id=K", expires=NOW), UrlError, "'Key-Pair-Id'"),
+        (lambda s: s.sign_url(URL + "?Hash-Algorithm=SHA1", expires=NOW), UrlError, "unsigned URL"),
+        (lambda s: s.sign_url(URL + "#top", expires=NOW), UrlError, "remove it"),
+        (lambda s: s.sign_url("d111111abcdef8.cloudfront.net/a.jpg", expires=NOW), UrlError, "absolute"),
+        (lambda s: s.sign_url(URL), TimeError, "give expires="),
+        (lambda s: s.sign_url(URL, expires=datetime(2026, 1, 1)), TimeError, "tzinfo=timezone.utc"),
+        (lambda s: s.sign_url(URL, expires=NOW * 1000), TimeError, "divide by 1000"),
+        (lambda s: s.sign_url(URL, expires=NOW, starts=NOW + 1), TimeError, "before the expiry"),
+        (lambda s: s.sign_url(URL, expires=NOW, ip_address="2001:db8::1"), PolicyError, "only IPv4"),
+        (lambda s: s.sign_url(URL + "/a b", expires=NOW), PolicyError, "%20"),
+        (lambda s: s.sign_url(URL, policy=Policy(URL, NOW), expires=NOW), PolicyError, "drop expires"),
+        (lambda s: s.sign_cookies(expires=NOW), PolicyError, "needs the resource"),
+    ],
+)
+def test_bad_input_gets_a_clear_error(signer: Signer, call, error: type, hint: str) -> None:
+    with pytest.raises(error, match=hint):
+        call(signer)
+
+
+@pytest.mark.parametrize(
+    ("key_pair_id", "hint"),
+    [("", "id CloudFront shows"), ("-----BEGIN PRIVATE KEY-----", "holds a PEM key"),
+     ("e9fcd3cf-f3f4-4b61", "not the key group id")],
+)
+def test_bad_key_pair_ids(rsa_key: PrivateKey, key_pair_id: str, hint: str) -> None:
+    with pytest.raises(CfSignError, match=hint):
+        Signer(key_pair_id, rsa_key)
+
+
+def test_bad_hash_algorithm(rsa_key: PrivateKey) -> None:
+    with pytest.raises(CfSignError, match="'SHA1' .* or 'SHA256'"):
+        Signer(KEY_ID, rsa_key, hash_algorithm="md5")
+
+
+def test_signer_repr_is_safe_and_not_picklable(signer: Signer) -> None:
+    import pickle
+
+    assert repr(signer).startswith("Signer(key_pair_id='K2JCJMDEHXQW5F', key=RSA-2048 ")
+    with pytest.raises(TypeError, match="not picklable"):
+        pickle.dumps(signer)
