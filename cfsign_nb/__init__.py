@@ -4,6 +4,12 @@ The core imports only the standard library and ``cryptography``; pandas and ipyw
 imported by the layers that need them.
 """
 
+from .decode import Decoded as Decoded
+from .decode import decode as decode
+from .diagnose import Context as Context
+from .diagnose import Diagnosis as Diagnosis
+from .diagnose import diagnose as diagnose
+from .diagnose import verify as verify
 from .encoding import b64decode as b64decode
 from .encoding import b64encode as b64encode
 from .errors import CfSignError as CfSignError
@@ -13,6 +19,8 @@ from .errors import KeyLoadError as KeyLoadError
 from .errors import PolicyError as PolicyError
 from .errors import TimeError as TimeError
 from .errors import UrlError as UrlError
+from .findings import CATALOG as CATALOG
+from .findings import Finding as Finding
 from .keys import PrivateKey as PrivateKey
 from .keys import PublicKey as PublicKey
 from .keys import generate_key as generate_key

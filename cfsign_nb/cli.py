@@ -1,7 +1,8 @@
 """``cfsign``: sign, generate keys (and decode, verify, diagnose, trace) from a terminal.
 
-Text for people, ``--json`` for scripts. Exit status: 0 success, 1 a check failed,
-2 a usage error or input that cannot be used (with a message saying how to fix it).
+Text for people, ``--json`` for scripts. Exit status: 0 success (for ``diagnose``: the request
+would be served), 1 a check failed, 2 a usage error or input that cannot be used (with a message
+saying how to fix it).
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .decode import decode
+from .diagnose import diagnose, verify
 from .errors import CfSignError
-from .keys import generate_key
+from .keys import PublicKey, generate_key, load_public_key
 from .signer import Signer, set_cookie_headers
 from .times import parse_when
 
@@ -63,6 +66,32 @@ def _parser() -> argparse.ArgumentParser:
     sign.add_argument("--json", action="store_true", help="machine-readable output")
     sign.set_defaults(handler=_sign)
 
+    decode_ = commands.add_parser("decode", help="take a signed URL or cookies apart (nothing verified)")
+    decode_.add_argument("artifact", help="signed URL, Cookie header or Set-Cookie lines; - reads stdin")
+    decode_.add_argument("--request-url", metavar="URL", help="the URL requested (canned cookies need it)")
+    decode_.add_argument("--json", action="store_true", help="machine-readable output")
+    decode_.set_defaults(handler=_decode)
+
+    verify_ = commands.add_parser("verify", help="check a signature against a public key")
+    verify_.add_argument("artifact", help="signed URL, Cookie header or Set-Cookie lines; - reads stdin")
+    verify_.add_argument("--public-key", required=True, type=Path, metavar="FILE",
+                         help="the public key PEM (as uploaded to CloudFront) or the private key")
+    verify_.add_argument("--hash", choices=["sha1", "sha256"], type=str.lower,
+                         help="digest to check (default: what the artifact says, else SHA-1)")
+    verify_.add_argument("--request-url", metavar="URL", help="the URL requested (canned cookies need it)")
+    verify_.set_defaults(handler=_verify)
+
+    diagnose_ = commands.add_parser("diagnose", help="say why CloudFront would refuse a request, and the fix")
+    diagnose_.add_argument("artifact", help="signed URL (or, with --cookie, the requested URL); - reads stdin")
+    diagnose_.add_argument("--cookie", metavar="HEADER", help="the Cookie header or Set-Cookie lines sent")
+    diagnose_.add_argument("--public-key", action="append", default=[], metavar="ID=FILE",
+                           help="a trusted public key and its key pair id (repeatable)")
+    diagnose_.add_argument("--at", metavar="WHEN", help="judge as of this time (default: now). " + _WHEN_HELP)
+    diagnose_.add_argument("--client-ip", metavar="IP", help="the viewer's IP address as CloudFront sees it")
+    diagnose_.add_argument("--request-url", metavar="URL", help="the URL the viewer requests")
+    diagnose_.add_argument("--json", action="store_true", help="machine-readable output")
+    diagnose_.set_defaults(handler=_diagnose)
+
     keygen = commands.add_parser("keygen", help="generate a key pair CloudFront accepts")
     keygen.add_argument("--type", choices=["rsa", "ecdsa"], default="ecdsa",
                         help="rsa (RSA-2048) or ecdsa (P-256, default: shorter URLs, faster)")
@@ -108,6 +137,44 @@ def _sign(args: argparse.Namespace) -> int:
                           resource=args.resource)
     _emit(args, {"url": url}, url)
     return 0
+
+
+def _read_artifact(text: str) -> str:
+    return sys.stdin.read() if text == "-" else text
+
+
+def _decode(args: argparse.Namespace) -> int:
+    decoded = decode(_read_artifact(args.artifact), request_url=args.request_url)
+    data = decoded.to_dict()
+    data["problems"] = [p.to_dict() for p in decoded.problems]
+    lines = [f"{name:15} {value}" for name, value in data.items() if name not in ("parameters", "problems")]
+    lines += [str(p) for p in decoded.problems]
+    _emit(args, data, "\n".join(lines))
+    return 1 if any(p.severity == "error" for p in decoded.problems) else 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    key = load_public_key(args.public_key)
+    ok = verify(_read_artifact(args.artifact), key, hash_algorithm=args.hash, request_url=args.request_url)
+    print(f"signature {'verifies' if ok else 'does NOT verify'} with the {key.description} key {key.fingerprint}")
+    return 0 if ok else 1
+
+
+def _diagnose(args: argparse.Namespace) -> int:
+    keys: dict[str, PublicKey] = {}
+    for item in args.public_key:
+        key_id, eq, path = item.partition("=")
+        if not eq or not key_id or not path:
+            raise CfSignError(f"--public-key takes ID=FILE (e.g. K2JCJMDEHXQW5F=public_key.pem), got {item!r}")
+        keys[key_id] = load_public_key(Path(path))
+    artifact = _read_artifact(args.artifact)
+    request_url = args.request_url
+    if args.cookie is not None:
+        artifact, request_url = _read_artifact(args.cookie), request_url or artifact.strip()
+    result = diagnose(artifact, public_keys=keys or None, now=parse_when(args.at) if args.at else None,
+                      client_ip=args.client_ip, request_url=request_url)
+    _emit(args, result.to_dict(), str(result))
+    return 0 if result.ok else 1
 
 
 def _keygen(args: argparse.Namespace) -> int:

@@ -1,0 +1,460 @@
+"""Take a signed URL or signed cookies apart, the way CloudFront reads them, without ever raising.
+
+:func:`decode` accepts a signed URL, a ``Cookie`` header (with or without ``Cookie:``), one or more
+``Set-Cookie`` lines, or a mapping of cookie names to values. Every problem met on the way is
+recorded as a :class:`~cfsign_nb.findings.Finding` in ``Decoded.problems``; nothing here is
+trusted or verified (see :mod:`cfsign_nb.diagnose` for that).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+from urllib.parse import unquote
+
+from .encoding import decode_any
+from .errors import CfSignError
+from .findings import Finding, finding
+from .keys import HashName
+from .policy import Policy, canned_policy_json
+from .signer import SIGNING_PARAMETERS
+from .times import MAX_SECONDS, format_epoch
+
+Source = Literal["url", "cookies", "unknown"]
+PolicyKind = Literal["canned", "custom"]
+
+COOKIE_NAMES = tuple(f"CloudFront-{name}" for name in SIGNING_PARAMETERS)
+_COOKIE_NAMES_LOWER = {name.lower(): name for name in COOKIE_NAMES}
+_PERCENT_RE = re.compile(r"%[0-9A-Fa-f]{2}")
+_MAX_SHOWN = 120
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """What a signed URL or a set of signed cookies says, decoded but not verified.
+
+    For a canned policy, ``policy_bytes`` is the statement CloudFront rebuilds from the request
+    (for cookies that needs the request URL). ``hash_algorithm`` is the digest CloudFront will
+    use: the ``Hash-Algorithm`` value when valid, else SHA1.
+    """
+
+    source: Source
+    text: str = field(repr=False)
+    url: str | None = None
+    resource_url: str | None = None
+    parameters: tuple[tuple[str, str], ...] = ()
+    expires: int | None = None
+    policy_b64: str | None = field(default=None, repr=False)
+    policy_bytes: bytes | None = field(default=None, repr=False)
+    policy_document: Any = field(default=None, repr=False)
+    policy: Policy | None = None
+    policy_kind: PolicyKind | None = None
+    signature_b64: str | None = field(default=None, repr=False)
+    signature: bytes | None = field(default=None, repr=False)
+    key_pair_id: str | None = None
+    hash_algorithm: HashName = "SHA1"
+    hash_algorithm_value: str | None = None
+    cookie_attributes: Mapping[str, Mapping[str, str | bool]] = field(default_factory=dict, repr=False)
+    problems: tuple[Finding, ...] = ()
+
+    def __repr__(self) -> str:
+        parts = [repr(self.source)]
+        if self.policy_kind:
+            parts.append(f"policy_kind={self.policy_kind!r}")
+        resource = self.policy.resource if self.policy else self.resource_url
+        if resource:
+            parts.append(f"resource={_shorten(resource, 80)!r}")
+        expires = self.policy.date_less_than if self.policy else self.expires
+        if expires is not None:
+            parts.append(f"expires={format_epoch(expires) if expires < MAX_SECONDS else expires}")
+        parts.append(f"key_pair_id={self.key_pair_id!r}")
+        parts.append(f"hash_algorithm={self.hash_algorithm!r}")
+        if self.problems:
+            parts.append(f"problems={[p.code for p in self.problems]!r}")
+        return f"Decoded({', '.join(parts)})"
+
+    @property
+    def has_signing_data(self) -> bool:
+        return bool(self.parameters)
+
+    def parameter(self, name: str) -> str | None:
+        """The first raw value of a signing parameter (``Expires``, ``Signature``...), cookie prefix optional."""
+        bare = name.removeprefix("CloudFront-")
+        for key, value in self.parameters:
+            if key.removeprefix("CloudFront-") == bare:
+                return value
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain values, bytes as CloudFront base64 or hex, for JSON and tables."""
+        return {
+            "source": self.source,
+            "url": self.url,
+            "resource_url": self.resource_url,
+            "policy_kind": self.policy_kind,
+            "resource": self.policy.resource if self.policy else None,
+            "expires": self.policy.date_less_than if self.policy else self.expires,
+            "starts": self.policy.date_greater_than if self.policy else None,
+            "ip_address": self.policy.ip_address if self.policy else None,
+            "key_pair_id": self.key_pair_id,
+            "hash_algorithm": self.hash_algorithm,
+            "policy_json": _text(self.policy_bytes),
+            "signature_hex": self.signature.hex() if self.signature is not None else None,
+            "signature_bytes": len(self.signature) if self.signature is not None else None,
+            "parameters": dict(self.parameters),
+            "problems": [problem.code for problem in self.problems],
+        }
+
+
+def decode(artifact: object, *, request_url: str | None = None) -> Decoded:
+    """Decode a signed URL, a Cookie header, Set-Cookie lines or a cookie mapping. Never raises.
+
+    ``request_url`` is the URL the viewer requests; canned cookies need it to rebuild their policy.
+    """
+    if isinstance(artifact, Decoded):
+        return artifact
+    if isinstance(artifact, Mapping):
+        pairs = [(str(k), str(v)) for k, v in artifact.items()]
+        return _decode_cookies(_repr_text(artifact), pairs, {}, request_url)
+    if isinstance(artifact, bytes | bytearray | memoryview):
+        artifact = bytes(artifact).decode("utf-8", "replace")
+    if not isinstance(artifact, str):
+        problem = finding(
+            "NO_SIGNING_DATA",
+            f"cannot decode a {type(artifact).__name__}; give a signed URL, a Cookie header, "
+            "Set-Cookie lines or a dict of cookies",
+            "pass the URL or the cookies as text",
+        )
+        return Decoded("unknown", _repr_text(artifact), problems=(problem,))
+    text = artifact.strip()
+    lowered = text[:40].lower()
+    if lowered.startswith(("http://", "https://", "/")):
+        return _decode_url(artifact, text)
+    if lowered.startswith(("http%3a%2f%2f", "https%3a%2f%2f")):
+        decoded = _decode_url(artifact, unquote(text))
+        warning = finding(
+            "PERCENT_ENCODED_VALUE",
+            "the whole URL is percent-encoded (it starts with 'https%3A%2F%2F'); it was decoded once",
+            "paste the URL as the browser requests it; if your code produced this, it encoded the "
+            "signed URL once more (e.g. as a query parameter of another URL)",
+        )
+        return _replace(decoded, problems=(warning, *decoded.problems))
+    if lowered.startswith(("cookie:", "set-cookie:")) or "cloudfront-" in text.lower():
+        pairs, attributes = _parse_cookie_text(text)
+        return _decode_cookies(artifact, pairs, attributes, request_url)
+    problem = finding(
+        "NO_SIGNING_DATA",
+        "this is neither a URL nor CloudFront cookies: nothing here carries a signature",
+        "paste the full signed URL (https://...?...&Signature=...&Key-Pair-Id=...) or the "
+        "Cookie header holding the CloudFront-* cookies",
+        input=_shorten(text),
+    )
+    return Decoded("unknown", artifact, problems=(problem,))
+
+
+# --- URLs -----------------------------------------------------------------------------------
+
+def _decode_url(original: str, text: str) -> Decoded:
+    url = text.partition("#")[0]
+    base, has_query, query = url.partition("?")
+    signing: list[tuple[str, str]] = []
+    kept: list[str] = []
+    for pair in query.split("&") if has_query else []:
+        name, _, value = pair.partition("=")
+        if name in SIGNING_PARAMETERS:
+            signing.append((name, value))
+        else:
+            kept.append(pair)
+    resource_url = base + ("?" + "&".join(kept) if kept else "")
+    problems: list[Finding] = []
+    misspelt = {
+        pair.partition("=")[0] for pair in kept
+        if pair.partition("=")[0].lower() in {n.lower() for n in SIGNING_PARAMETERS}
+    }
+    if misspelt and not signing:
+        problems.append(finding(
+            "NO_SIGNING_DATA",
+            f"the URL has {', '.join(sorted(misspelt))} but CloudFront's parameter names are "
+            "case-sensitive (Expires, Policy, Signature, Key-Pair-Id, Hash-Algorithm)",
+            "spell the parameters exactly as CloudFront does",
+        ))
+    return _decode_parameters(
+        Decoded("url", original, url=url, resource_url=resource_url), signing, problems, ""
+    )
+
+
+# --- cookies --------------------------------------------------------------------------------
+
+def _parse_cookie_text(text: str) -> tuple[list[tuple[str, str]], dict[str, dict[str, str | bool]]]:
+    pairs: list[tuple[str, str]] = []
+    attributes: dict[str, dict[str, str | bool]] = {}
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if any(line.lower().startswith("set-cookie:") for line in lines):
+        for line in lines:
+            if not line.lower().startswith("set-cookie:"):
+                continue
+            first, *rest = line[len("set-cookie:"):].split(";")
+            name, _, value = first.strip().partition("=")
+            pairs.append((name.strip(), _unquote_cookie(value.strip())))
+            attrs: dict[str, str | bool] = {}
+            for item in rest:
+                key, eq, val = item.strip().partition("=")
+                if key:
+                    attrs[key.strip().lower()] = val.strip() if eq else True
+            attributes[name.strip()] = attrs
+        return pairs, attributes
+    body = " ".join(lines)
+    if body.lower().startswith("cookie:"):
+        body = body[len("cookie:"):]
+    for item in body.split(";"):
+        name, eq, value = item.strip().partition("=")
+        if name and eq:
+            pairs.append((name.strip(), _unquote_cookie(value.strip())))
+    return pairs, attributes
+
+
+def _unquote_cookie(value: str) -> str:
+    return value[1:-1] if len(value) >= 2 and value[0] == value[-1] == '"' else value
+
+
+def _decode_cookies(
+    original: str,
+    pairs: list[tuple[str, str]],
+    attributes: dict[str, dict[str, str | bool]],
+    request_url: str | None,
+) -> Decoded:
+    problems: list[Finding] = []
+    signing: list[tuple[str, str]] = []
+    for name, value in pairs:
+        exact = _COOKIE_NAMES_LOWER.get(name.lower())
+        if exact is None:
+            continue
+        if exact != name:
+            problems.append(finding(
+                "COOKIE_NAME_CASE",
+                f"the cookie is named {name!r}, but CloudFront looks for {exact!r} (names are case-sensitive)",
+                f"set the cookie as {exact}",
+                cookie=name,
+            ))
+        signing.append((exact, value))
+    url = request_url.partition("#")[0] if request_url else None
+    resource_url = strip_signing(url) if url else None
+    decoded = Decoded("cookies", original, url=url, resource_url=resource_url, cookie_attributes=attributes)
+    return _decode_parameters(decoded, signing, problems, "CloudFront-")
+
+
+def strip_signing(url: str) -> str:
+    """``url`` without CloudFront's signing parameters: what a canned policy covers."""
+    base, has_query, query = url.partition("?")
+    if not has_query:
+        return base
+    kept = [pair for pair in query.split("&") if pair.partition("=")[0] not in SIGNING_PARAMETERS]
+    return base + ("?" + "&".join(kept) if kept else "")
+
+
+# --- the parameters, shared by URLs and cookies ---------------------------------------------
+
+def _decode_parameters(
+    decoded: Decoded, signing: list[tuple[str, str]], problems: list[Finding], prefix: str
+) -> Decoded:
+    values: dict[str, str] = {}
+    for name, raw in signing:
+        bare = name.removeprefix("CloudFront-")
+        if bare in values:
+            problems.append(finding(
+                "DUPLICATE_SIGNING_PARAMETER",
+                f"{name} appears more than once; CloudFront may read either value",
+                f"send {name} exactly once: sign the unsigned URL, not one that was already signed",
+                parameter=name,
+            ))
+            continue
+        values[bare] = _percent_decoded(name, raw, problems)
+
+    fields: dict[str, Any] = {"parameters": tuple(signing)}
+    key_pair_id = values.get("Key-Pair-Id")
+    fields["key_pair_id"] = key_pair_id or None
+
+    hash_value = values.get("Hash-Algorithm")
+    fields["hash_algorithm_value"] = hash_value
+    if hash_value is not None:
+        if hash_value in ("SHA1", "SHA256"):
+            fields["hash_algorithm"] = hash_value
+        elif hash_value.upper() in ("SHA1", "SHA256"):
+            fields["hash_algorithm"] = hash_value.upper()
+            problems.append(finding(
+                "HASH_ALGORITHM_CASE",
+                f"{prefix}Hash-Algorithm is {hash_value!r}; CloudFront documents 'SHA1' and 'SHA256'",
+                f"send {prefix}Hash-Algorithm={hash_value.upper()}",
+            ))
+        else:
+            problems.append(finding(
+                "HASH_ALGORITHM_INVALID",
+                f"{prefix}Hash-Algorithm is {_shorten(hash_value)!r}; CloudFront accepts only SHA1 and SHA256",
+                f"send {prefix}Hash-Algorithm=SHA256 if you signed with SHA-256, or leave it out for SHA-1",
+                value=_shorten(hash_value),
+            ))
+
+    signature_b64 = values.get("Signature")
+    if signature_b64:
+        fields["signature_b64"] = signature_b64
+        fields["signature"] = _decode_b64(f"{prefix}Signature", signature_b64, problems, "SIGNATURE_NOT_DECODABLE")
+
+    expires_text = values.get("Expires")
+    if expires_text is not None:
+        fields["expires"] = _parse_expires(f"{prefix}Expires", expires_text, problems)
+
+    policy_b64 = values.get("Policy")
+    if policy_b64 is not None:
+        fields["policy_kind"] = "custom"
+        fields["policy_b64"] = policy_b64
+        policy_bytes = _decode_b64(f"{prefix}Policy", policy_b64, problems, "POLICY_NOT_DECODABLE")
+        if policy_bytes is not None:
+            fields["policy_bytes"] = policy_bytes
+            fields["policy_document"], fields["policy"] = _parse_policy(policy_bytes, problems)
+    elif fields.get("expires") is not None and decoded.resource_url is not None:
+        fields["policy_kind"] = "canned"
+        policy_bytes = canned_policy_json(decoded.resource_url, fields["expires"])
+        fields["policy_bytes"] = policy_bytes
+        fields["policy_document"], fields["policy"] = _parse_policy(policy_bytes, problems, canned=True)
+    elif fields.get("expires") is not None:
+        fields["policy_kind"] = "canned"
+    return _replace(decoded, problems=tuple(problems), **fields)
+
+
+def _percent_decoded(name: str, raw: str, problems: list[Finding]) -> str:
+    if "%" not in raw:
+        return raw
+    once = unquote(raw)
+    if _PERCENT_RE.search(once):
+        problems.append(finding(
+            "DOUBLE_URL_ENCODED",
+            f"{name} is percent-encoded twice ({_shorten(raw)!r} still holds "
+            f"{_PERCENT_RE.search(once).group()!r} after one decoding)",  # type: ignore[union-attr]
+            "encode the signed URL once: CloudFront's base64 alphabet (-, _, ~) needs no "
+            "percent-encoding at all, so add the signing parameters after any URL-encoding step",
+            parameter=name,
+        ))
+        return unquote(once)
+    problems.append(finding(
+        "PERCENT_ENCODED_VALUE",
+        f"{name} is percent-encoded ({_shorten(raw)!r}); CloudFront's alphabet needs no encoding",
+        "append the value as is; some proxies and caches treat %7E and ~ differently",
+        parameter=name,
+    ))
+    return once
+
+
+def _decode_b64(name: str, value: str, problems: list[Finding], code: str) -> bytes | None:
+    data, alphabet = decode_any(value)
+    if alphabet == "cloudfront" and data is not None:
+        return data
+    if data is not None and alphabet == "standard":
+        problems.append(finding(
+            "STANDARD_BASE64_ALPHABET",
+            f"{name} is standard base64 (it has '+', '/' or '='); CloudFront cannot decode it",
+            "after base64-encoding, replace '+' with '-', '=' with '_' and '/' with '~'",
+            parameter=name,
+        ))
+    elif data is not None and alphabet == "base64url":
+        problems.append(finding(
+            "BASE64URL_ALPHABET",
+            f"{name} is RFC 4648 base64url ('-' and '_' for '+' and '/', padding stripped), "
+            "not CloudFront base64",
+            "use standard base64 keeping the padding, then replace '+'→'-', '='→'_', '/'→'~' "
+            "(urlsafe_b64encode is not the same thing)",
+            parameter=name,
+        ))
+    elif data is not None:
+        problems.append(finding(
+            code,
+            f"{name} mixes base64 alphabets (CloudFront's '~' with '+', '/' or '=')",
+            "encode with standard base64, then apply all three CloudFront substitutions",
+            parameter=name,
+        ))
+    else:
+        problems.append(finding(
+            code,
+            f"{name} is not CloudFront base64 ({_shorten(value)!r}): it cannot be decoded",
+            "copy the whole value; it may have been truncated, wrapped or changed in transit",
+            parameter=name,
+        ))
+    return data
+
+
+def _parse_expires(name: str, text: str, problems: list[Finding]) -> int | None:
+    if not text.isascii() or not text.isdigit():
+        problems.append(finding(
+            "EXPIRES_INVALID",
+            f"{name} is {_shorten(text)!r}, not a whole number of epoch seconds",
+            "send the expiry as Unix time in seconds (UTC), e.g. 1767290400",
+            value=_shorten(text),
+        ))
+        return None
+    value = int(text)
+    if value >= MAX_SECONDS:
+        problems.append(finding(
+            "EXPIRES_IN_MILLISECONDS",
+            f"{name}={text} has {len(text)} digits: it is in milliseconds (like JavaScript's Date.now())",
+            f"divide by 1000: {name}={value // 1000}",
+            value=value,
+        ))
+    return value
+
+
+def _parse_policy(
+    policy_bytes: bytes, problems: list[Finding], canned: bool = False
+) -> tuple[Any, Policy | None]:
+    try:
+        document = json.loads(policy_bytes)
+    except (ValueError, RecursionError):
+        document = None
+    try:
+        return document, Policy.from_json(policy_bytes)
+    except CfSignError as err:
+        message = str(err)
+        if "milliseconds" in message:
+            if not any(p.code == "EXPIRES_IN_MILLISECONDS" for p in problems):
+                problems.append(finding(
+                    "EXPIRES_IN_MILLISECONDS",
+                    f"the policy's epoch time is in milliseconds: {message}",
+                    "write DateLessThan/DateGreaterThan in seconds (divide by 1000)",
+                ))
+        elif canned:
+            problems.append(finding(
+                "POLICY_INVALID",
+                f"the canned policy rebuilt from this URL is not valid: {message}",
+                "sign a URL without quotes, backslashes, spaces or non-ASCII characters "
+                "(percent-encode them first)",
+            ))
+        else:
+            problems.append(finding(
+                "POLICY_INVALID",
+                f"the policy is not one CloudFront accepts: {message}",
+                "build the policy with cfsign_nb.Policy (or fix the JSON as the message says)",
+                policy=_text(policy_bytes)[:2000] if policy_bytes else "",
+            ))
+        return document, None
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+def _replace(decoded: Decoded, **changes: Any) -> Decoded:
+    return replace(decoded, **changes)
+
+
+def _text(data: bytes | None) -> str | None:
+    return None if data is None else data.decode("utf-8", "replace")
+
+
+def _shorten(text: str, limit: int = _MAX_SHOWN) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _repr_text(value: object) -> str:
+    try:
+        return repr(value)[:10_000]
+    except Exception:  # noqa: BLE001 - a hostile __repr__ must not break decoding
+        return f"<{type(value).__name__}>"
