@@ -29,6 +29,7 @@ PolicyKind = Literal["canned", "custom"]
 COOKIE_NAMES = tuple(f"CloudFront-{name}" for name in SIGNING_PARAMETERS)
 _COOKIE_NAMES_LOWER = {name.lower(): name for name in COOKIE_NAMES}
 _PERCENT_RE = re.compile(r"%[0-9A-Fa-f]{2}")
+_SIGNING_LOWER = frozenset(name.lower() for name in SIGNING_PARAMETERS)
 _MAX_SHOWN = 120
 
 
@@ -141,7 +142,7 @@ def decode(artifact: object, *, request_url: str | None = None) -> Decoded:
             "paste the URL as the browser requests it; if your code produced this, it encoded the "
             "signed URL once more (e.g. as a query parameter of another URL)",
         )
-        return _replace(decoded, problems=(warning, *decoded.problems))
+        return replace(decoded, problems=(warning, *decoded.problems))
     if lowered.startswith(("cookie:", "set-cookie:")) or "cloudfront-" in text.lower():
         pairs, attributes = _parse_cookie_text(text)
         return _decode_cookies(artifact, pairs, attributes, request_url)
@@ -170,20 +171,18 @@ def _decode_url(original: str, text: str) -> Decoded:
             kept.append(pair)
     resource_url = base + ("?" + "&".join(kept) if kept else "")
     problems: list[Finding] = []
-    misspelt = {
-        pair.partition("=")[0] for pair in kept
-        if pair.partition("=")[0].lower() in {n.lower() for n in SIGNING_PARAMETERS}
+    misspelt = set() if signing else {
+        pair.partition("=")[0] for pair in kept if pair.partition("=")[0].lower() in _SIGNING_LOWER
     }
-    if misspelt and not signing:
+    if misspelt:
         problems.append(finding(
             "NO_SIGNING_DATA",
             f"the URL has {', '.join(sorted(misspelt))} but CloudFront's parameter names are "
             "case-sensitive (Expires, Policy, Signature, Key-Pair-Id, Hash-Algorithm)",
             "spell the parameters exactly as CloudFront does",
         ))
-    return _decode_parameters(
-        Decoded("url", original, url=url, resource_url=resource_url), signing, problems, ""
-    )
+    fields = _decode_parameters(resource_url, signing, problems, "")
+    return Decoded("url", original, url=url, resource_url=resource_url, **fields)
 
 
 # --- cookies --------------------------------------------------------------------------------
@@ -242,8 +241,10 @@ def _decode_cookies(
         signing.append((exact, value))
     url = request_url.partition("#")[0] if request_url else None
     resource_url = strip_signing(url) if url else None
-    decoded = Decoded("cookies", original, url=url, resource_url=resource_url, cookie_attributes=attributes)
-    return _decode_parameters(decoded, signing, problems, "CloudFront-")
+    fields = _decode_parameters(resource_url, signing, problems, "CloudFront-")
+    return Decoded(
+        "cookies", original, url=url, resource_url=resource_url, cookie_attributes=attributes, **fields
+    )
 
 
 def strip_signing(url: str) -> str:
@@ -258,8 +259,9 @@ def strip_signing(url: str) -> str:
 # --- the parameters, shared by URLs and cookies ---------------------------------------------
 
 def _decode_parameters(
-    decoded: Decoded, signing: list[tuple[str, str]], problems: list[Finding], prefix: str
-) -> Decoded:
+    resource_url: str | None, signing: list[tuple[str, str]], problems: list[Finding], prefix: str
+) -> dict[str, Any]:
+    """The :class:`Decoded` fields that the signing parameters (or cookies) give."""
     values: dict[str, str] = {}
     for name, raw in signing:
         bare = name.removeprefix("CloudFront-")
@@ -314,14 +316,32 @@ def _decode_parameters(
         if policy_bytes is not None:
             fields["policy_bytes"] = policy_bytes
             fields["policy_document"], fields["policy"] = _parse_policy(policy_bytes, problems)
-    elif fields.get("expires") is not None and decoded.resource_url is not None:
-        fields["policy_kind"] = "canned"
-        policy_bytes = canned_policy_json(decoded.resource_url, fields["expires"])
-        fields["policy_bytes"] = policy_bytes
-        fields["policy_document"], fields["policy"] = _parse_policy(policy_bytes, problems, canned=True)
     elif fields.get("expires") is not None:
         fields["policy_kind"] = "canned"
-    return _replace(decoded, problems=tuple(problems), **fields)
+        if resource_url is not None:
+            fields.update(_canned_policy(resource_url, fields["expires"], problems))
+    fields["problems"] = tuple(problems)
+    return fields
+
+
+def _canned_policy(resource_url: str, expires: int, problems: list[Finding]) -> dict[str, Any]:
+    """The policy CloudFront rebuilds for a canned request (no JSON parsing needed: we wrote it)."""
+    fields: dict[str, Any] = {"policy_bytes": canned_policy_json(resource_url, expires)}
+    if expires >= MAX_SECONDS:
+        return fields
+    fields["policy_document"] = {
+        "Statement": [{"Resource": resource_url, "Condition": {"DateLessThan": {"AWS:EpochTime": expires}}}]
+    }
+    try:
+        fields["policy"] = Policy(resource_url, expires)
+    except CfSignError as err:
+        problems.append(finding(
+            "POLICY_INVALID",
+            f"the canned policy rebuilt from this URL is not valid: {err}",
+            "sign a URL without quotes, backslashes, spaces or non-ASCII characters "
+            "(percent-encode them first)",
+        ))
+    return fields
 
 
 def _percent_decoded(name: str, raw: str, problems: list[Finding]) -> str:
@@ -404,9 +424,7 @@ def _parse_expires(name: str, text: str, problems: list[Finding]) -> int | None:
     return value
 
 
-def _parse_policy(
-    policy_bytes: bytes, problems: list[Finding], canned: bool = False
-) -> tuple[Any, Policy | None]:
+def _parse_policy(policy_bytes: bytes, problems: list[Finding]) -> tuple[Any, Policy | None]:
     try:
         document = json.loads(policy_bytes)
     except (ValueError, RecursionError):
@@ -422,13 +440,6 @@ def _parse_policy(
                     f"the policy's epoch time is in milliseconds: {message}",
                     "write DateLessThan/DateGreaterThan in seconds (divide by 1000)",
                 ))
-        elif canned:
-            problems.append(finding(
-                "POLICY_INVALID",
-                f"the canned policy rebuilt from this URL is not valid: {message}",
-                "sign a URL without quotes, backslashes, spaces or non-ASCII characters "
-                "(percent-encode them first)",
-            ))
         else:
             problems.append(finding(
                 "POLICY_INVALID",
@@ -440,10 +451,6 @@ def _parse_policy(
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-def _replace(decoded: Decoded, **changes: Any) -> Decoded:
-    return replace(decoded, **changes)
-
 
 def _text(data: bytes | None) -> str | None:
     return None if data is None else data.decode("utf-8", "replace")

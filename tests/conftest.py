@@ -29,7 +29,7 @@ def other_rsa_key() -> PrivateKey:
     return generate_key("rsa")
 
 
-@pytest.fixture(params=["rsa", "ecdsa"])
+@pytest.fixture(scope="session", params=["rsa", "ecdsa"])
 def any_key(request: pytest.FixtureRequest, rsa_key: PrivateKey, ecdsa_key: PrivateKey) -> PrivateKey:
     return rsa_key if request.param == "rsa" else ecdsa_key
 

@@ -74,3 +74,48 @@ def test_console_script_and_module_entry_point(key_file) -> None:
     result = subprocess.run([sys.executable, "-m", "cfsign_nb", "sign", URL, "--key-pair-id", KEY_ID,
                              "--private-key", str(key_file), "--expires", "+10m"], capture_output=True, text=True, check=True)
     assert "&Signature=" in result.stdout
+
+
+@pytest.fixture
+def public_file(tmp_path, ecdsa_key: PrivateKey):
+    path = tmp_path / "public.pem"
+    path.write_text(ecdsa_key.public_key_pem())
+    return path
+
+
+def test_diagnose_exit_status_and_json(capsys, ecdsa_key: PrivateKey, public_file) -> None:
+    from cfsign_nb import Signer
+
+    url = Signer(KEY_ID, ecdsa_key).sign_url(URL, expires=NOW)
+    assert main(["diagnose", url, "--public-key", f"{KEY_ID}={public_file}", "--at", str(NOW - 10)]) == 0
+    assert capsys.readouterr().out.startswith("OK: would be served")
+    assert main(["diagnose", url + "&x=1", "--public-key", f"{KEY_ID}={public_file}", "--at", str(NOW - 10),
+                 "--json"]) == 1
+    result = json.loads(capsys.readouterr().out)
+    assert result["findings"][0]["code"] == "URL_CHANGED_AFTER_SIGNING"
+    assert main(["diagnose", url, "--public-key", "no-equals-sign"]) == 2
+    assert "ID=FILE" in capsys.readouterr().err
+
+
+def test_diagnose_cookies_from_stdin(capsys, monkeypatch, ecdsa_key: PrivateKey, public_file) -> None:
+    import io
+
+    from cfsign_nb import Signer
+
+    cookies = Signer(KEY_ID, ecdsa_key).sign_cookies(URL, expires=NOW)
+    header = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    monkeypatch.setattr("sys.stdin", io.StringIO(header))
+    assert main(["diagnose", URL, "--cookie", "-", "--public-key", f"{KEY_ID}={public_file}", "--at", str(NOW)]) == 1
+    assert "EXPIRED" in capsys.readouterr().out
+
+
+def test_decode_and_verify(capsys, ecdsa_key: PrivateKey, public_file) -> None:
+    from cfsign_nb import Signer
+
+    url = Signer(KEY_ID, ecdsa_key, hash_algorithm="SHA256").sign_url(URL, expires=NOW)
+    assert main(["decode", url, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["hash_algorithm"] == "SHA256"
+    assert main(["verify", url, "--public-key", str(public_file)]) == 0
+    assert main(["verify", url, "--public-key", str(public_file), "--hash", "sha1"]) == 1
+    assert main(["decode", "not a url"]) == 1
+    assert "NO_SIGNING_DATA" in capsys.readouterr().out

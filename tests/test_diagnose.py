@@ -1,0 +1,345 @@
+"""diagnose(): every finding code, built as the fault really happens (by hand or with the signer).
+
+Each case makes a broken artifact without calling the diagnosis, then checks that the expected
+code is among the findings (errors: among the errors, so ``ok`` is False).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cfsign_nb import (
+    CATALOG,
+    CfSignWarning,
+    Policy,
+    PrivateKey,
+    Signer,
+    diagnose,
+    load_private_key,
+    set_cookie_headers,
+)
+
+from .conftest import KEY_ID, NOW, URL
+
+OTHER_ID = "KOTHERKEY0001"
+HOST_URL = URL.rsplit("/", 2)[0]  # https://d111111abcdef8.cloudfront.net
+
+
+# --- building artifacts by hand -------------------------------------------------------------
+
+def cf64(data: bytes) -> str:
+    return base64.b64encode(data).decode().translate(str.maketrans("+=/", "-_~"))
+
+
+def canned_bytes(url: str, expires: int) -> bytes:
+    return ('{"Statement":[{"Resource":"%s","Condition":{"DateLessThan":{"AWS:EpochTime":%d}}}]}' % (url, expires)).encode()
+
+
+def with_params(url: str, *pairs: tuple[str, str]) -> str:
+    return url + ("&" if "?" in url else "?") + "&".join(f"{k}={v}" for k, v in pairs)
+
+
+def hand_canned(key: PrivateKey, url: str, expires: int, *, hash_name: str = "SHA1", key_id: str = KEY_ID,
+                policy_bytes: bytes | None = None, signature: bytes | None = None) -> str:
+    signature = signature if signature is not None else key.sign(policy_bytes or canned_bytes(url, expires), hash_name)
+    return with_params(url, ("Expires", str(expires)), ("Signature", cf64(signature)), ("Key-Pair-Id", key_id))
+
+
+def hand_custom(key: PrivateKey, url: str, policy: bytes, *, signed: bytes | None = None, hash_name: str = "SHA1") -> str:
+    signature = key.sign(signed if signed is not None else policy, hash_name)
+    return with_params(url, ("Policy", cf64(policy)), ("Signature", cf64(signature)), ("Key-Pair-Id", KEY_ID))
+
+
+def params_of(url: str) -> dict[str, str]:
+    return dict(pair.split("=", 1) for pair in url.split("?", 1)[1].split("&"))
+
+
+def replace_param(url: str, name: str, value: str | None) -> str:
+    if value is None:
+        return re.sub(rf"([?&]){re.escape(name)}=[^&]*&?", r"\1", url).rstrip("?&")
+    return re.sub(rf"([?&]){re.escape(name)}=[^&]*", lambda m: f"{m.group(1)}{name}={value}", url)
+
+
+# --- the cases --------------------------------------------------------------------------------
+
+Keys = dict[str, PrivateKey]
+Case = Callable[[Keys], tuple[object, dict[str, Any]]]
+
+
+def _k(keys: Keys) -> dict[str, Any]:
+    return {"public_keys": {KEY_ID: keys["rsa"].public_key_pem()}, "now": NOW - 60}
+
+
+def _signed(keys: Keys, **kw: Any) -> str:
+    return Signer(KEY_ID, keys["rsa"]).sign_url(URL, expires=NOW, **kw)
+
+
+def _raw_ecdsa(keys: Keys) -> tuple[object, dict[str, Any]]:
+    policy = canned_bytes(URL, NOW)
+    r, s = decode_dss_signature(keys["ecdsa"].sign(policy))
+    raw = r.to_bytes(32, "big") + s.to_bytes(32, "big")
+    return hand_canned(keys["ecdsa"], URL, NOW, signature=raw), {
+        "public_keys": {KEY_ID: keys["ecdsa"].public_key}, "now": NOW - 60}
+
+
+def _cookies(keys: Keys, resource: str = URL, **kw: Any) -> dict[str, str]:
+    return dict(Signer(KEY_ID, keys["rsa"], **kw).sign_cookies(resource, expires=NOW))
+
+
+ERROR_CASES: dict[str, Case] = {
+    "NO_SIGNING_DATA": lambda k: (URL, _k(k)),
+    "COOKIES_IGNORED": lambda k: (_cookies(k), {**_k(k), "request_url": URL + "?Policy=mine"}),
+    "MISSING_KEY_PAIR_ID": lambda k: (replace_param(_signed(k), "Key-Pair-Id", None), _k(k)),
+    "MISSING_SIGNATURE": lambda k: (replace_param(_signed(k), "Signature", ""), _k(k)),
+    "MISSING_EXPIRES_OR_POLICY": lambda k: (replace_param(_signed(k), "Expires", None), _k(k)),
+    "CONFLICTING_EXPIRES_AND_POLICY": lambda k: (_signed(k, starts=NOW - 600) + f"&Expires={NOW}", _k(k)),
+    "DUPLICATE_SIGNING_PARAMETER": lambda k: (_signed(k) + f"&Key-Pair-Id={KEY_ID}", _k(k)),
+    "UNKNOWN_KEY_PAIR_ID": lambda k: (_signed(k), {"public_keys": {OTHER_ID: k["other"].public_key}, "now": NOW - 60}),
+    "SIGNATURE_NOT_DECODABLE": lambda k: (replace_param(_signed(k), "Signature", "not*base64!"), _k(k)),
+    "STANDARD_BASE64_ALPHABET": lambda k: (
+        replace_param(_signed(k), "Signature", base64.b64encode(k["rsa"].sign(canned_bytes(URL, NOW))).decode()), _k(k)),
+    "BASE64URL_ALPHABET": lambda k: (
+        replace_param(_signed(k), "Signature",
+                      base64.urlsafe_b64encode(k["rsa"].sign(canned_bytes(URL, NOW))).decode().rstrip("=")), _k(k)),
+    "DOUBLE_URL_ENCODED": lambda k: (
+        replace_param(_signed(k), "Signature", params_of(_signed(k))["Signature"].replace("_", "%255F")), _k(k)),
+    "POLICY_NOT_DECODABLE": lambda k: (
+        replace_param(_signed(k, starts=NOW - 600), "Policy", "@@not-base64@@"), _k(k)),
+    "POLICY_INVALID": lambda k: (hand_custom(k["rsa"], URL, b'{"Statement":[]}'), _k(k)),
+    "EXPIRES_INVALID": lambda k: (replace_param(_signed(k), "Expires", "tomorrow"), _k(k)),
+    "EXPIRES_IN_MILLISECONDS": lambda k: (hand_canned(k["rsa"], URL, NOW * 1000), _k(k)),
+    "HASH_ALGORITHM_INVALID": lambda k: (_signed(k) + "&Hash-Algorithm=MD5", _k(k)),
+    "EXPIRED": lambda k: (_signed(k), {**_k(k), "now": NOW}),
+    "NOT_YET_VALID": lambda k: (_signed(k, starts=NOW - 30), _k(k)),
+    "IP_NOT_ALLOWED": lambda k: (_signed(k, ip_address="192.0.2.0/24"), {**_k(k), "client_ip": "198.51.100.7"}),
+    "RESOURCE_MISMATCH": lambda k: (_signed(k, resource=HOST_URL + "/videos/*"), _k(k)),
+    "HASH_ALGORITHM_MISSING": lambda k: (hand_canned(k["rsa"], URL, NOW, hash_name="SHA256"), _k(k)),
+    "HASH_ALGORITHM_MISMATCH": lambda k: (hand_canned(k["rsa"], URL, NOW) + "&Hash-Algorithm=SHA256", _k(k)),
+    "ECDSA_SIGNATURE_NOT_DER": _raw_ecdsa,
+    "SIGNED_WITH_OTHER_KEY": lambda k: (
+        hand_canned(k["other"], URL, NOW),
+        {"public_keys": {KEY_ID: k["rsa"].public_key, OTHER_ID: k["other"].public_key}, "now": NOW - 60}),
+    "URL_CHANGED_AFTER_SIGNING": lambda k: (_signed(k) + "&utm_source=mail", _k(k)),
+    "CANNED_POLICY_FORMAT": lambda k: (
+        hand_canned(k["rsa"], URL, NOW, policy_bytes=json.dumps(json.loads(canned_bytes(URL, NOW)), indent=2).encode()),
+        _k(k)),
+    "POLICY_CHANGED_AFTER_SIGNING": lambda k: (
+        hand_custom(k["rsa"], URL, json.dumps(Policy(URL, NOW, NOW - 600).to_dict(), indent=1).encode(),
+                    signed=Policy(URL, NOW, NOW - 600).to_json()), _k(k)),
+    "SIGNATURE_MISMATCH": lambda k: (hand_canned(k["rsa"], URL, NOW, signature=bytes(range(256))), _k(k)),
+    "COOKIE_NOT_SENT": lambda k: (
+        "\n".join(set_cookie_headers(_cookies(k), domain="media.example.com")), {**_k(k), "request_url": URL}),
+    "COOKIE_NAME_CASE": lambda k: (
+        {name.lower(): value for name, value in _cookies(k).items()}, {**_k(k), "request_url": URL}),
+    "URL_TOO_LONG": lambda k: (Signer(KEY_ID, k["rsa"]).sign_url(URL + "?pad=" + "x" * 9000, expires=NOW), _k(k)),
+}
+
+WARNING_AND_INFO_CASES: dict[str, Case] = {
+    "POLICY_WHITESPACE": lambda k: (
+        hand_custom(k["rsa"], URL, json.dumps(Policy(URL, NOW, NOW - 600).to_dict(), indent=2).encode()), _k(k)),
+    "RESOURCE_OMITTED": lambda k: (Signer(KEY_ID, k["rsa"]).sign_url(URL, policy=Policy(None, NOW)), _k(k)),
+    "BROAD_WILDCARD": lambda k: (_signed(k, resource="https://*"), _k(k)),
+    "EXPIRES_AFTER_2038": lambda k: (Signer(KEY_ID, k["rsa"]).sign_url(URL, expires=2**31 + 5), _k(k)),
+    "LONG_LIFETIME": lambda k: (Signer(KEY_ID, k["rsa"]).sign_url(URL, expires=NOW + 90 * 86400), _k(k)),
+    "COOKIE_NOT_SECURE": lambda k: (
+        "\n".join(set_cookie_headers(_cookies(k), secure=False)), {**_k(k), "request_url": URL}),
+    "COOKIE_NOT_HTTPONLY": lambda k: (
+        "\n".join(set_cookie_headers(_cookies(k), http_only=False)), {**_k(k), "request_url": URL}),
+    "COOKIE_TOO_LARGE": lambda k: (
+        "\n".join(set_cookie_headers(_cookies(k, HOST_URL + "/" + "long-path/" * 330 + "*"))),
+        {**_k(k), "request_url": URL}),
+    "IP_CONDITION_WITH_IPV6_CLIENT": lambda k: (
+        _signed(k, ip_address="192.0.2.0/24"), {**_k(k), "client_ip": "2001:db8::7"}),
+    "HASH_ALGORITHM_CASE": lambda k: (hand_canned(k["rsa"], URL, NOW, hash_name="SHA256") + "&Hash-Algorithm=sha256", _k(k)),
+    "PERCENT_ENCODED_VALUE": lambda k: (
+        replace_param(_signed(k), "Signature", params_of(_signed(k))["Signature"].replace("_", "%5F")), _k(k)),
+    "CONTEXT_INVALID": lambda k: (_signed(k), {**_k(k), "client_ip": "not-an-ip"}),
+    "SHA256_COOKIE": lambda k: (_cookies(k, hash_algorithm="SHA256"), {**_k(k), "request_url": URL}),
+    "SIGNATURE_NOT_CHECKED": lambda k: (_signed(k), {"now": NOW - 60}),
+    "SIGNATURE_VERIFIED": lambda k: (_signed(k), _k(k)),
+}
+
+
+@pytest.fixture(scope="module")
+def keys(rsa_key: PrivateKey, ecdsa_key: PrivateKey, other_rsa_key: PrivateKey) -> Keys:
+    return {"rsa": rsa_key, "ecdsa": ecdsa_key, "other": other_rsa_key}
+
+
+@pytest.mark.parametrize("code", sorted(ERROR_CASES))
+def test_error_codes(keys: Keys, code: str) -> None:
+    artifact, kwargs = ERROR_CASES[code](keys)
+    result = diagnose(artifact, **kwargs)
+    assert not result.ok
+    assert code in [f.code for f in result.errors], str(result)
+    found = next(f for f in result.findings if f.code == code)
+    assert found.message and found.fix and found.cloudfront_error == CATALOG[code].cloudfront_error
+
+
+@pytest.mark.parametrize("code", sorted(WARNING_AND_INFO_CASES))
+def test_warning_and_info_codes(keys: Keys, code: str) -> None:
+    artifact, kwargs = WARNING_AND_INFO_CASES[code](keys)
+    result = diagnose(artifact, **kwargs)
+    assert code in result.codes, str(result)
+
+
+def test_unsupported_key_type(rsa_key: PrivateKey) -> None:
+    small = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    with pytest.warns(CfSignWarning):
+        key = load_private_key(small)
+        result = diagnose(Signer(KEY_ID, key).sign_url(URL, expires=NOW), public_keys={KEY_ID: key.public_key},
+                          now=NOW - 60)
+    assert "UNSUPPORTED_KEY_TYPE" in result.codes and "SIGNATURE_VERIFIED" in result.codes
+
+
+def test_every_code_is_tested() -> None:
+    here = set(ERROR_CASES) | set(WARNING_AND_INFO_CASES) | {"UNSUPPORTED_KEY_TYPE"}
+    elsewhere = "".join(path.read_text() for path in Path(__file__).parent.glob("test_*.py"))
+    untested = [code for code in CATALOG if code not in here and f'"{code}"' not in elsewhere]
+    assert untested == []
+
+
+# --- the differential search names the precise variant ---------------------------------------
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (lambda url: url.replace("https://", "http://"), "a different scheme"),
+        (lambda url: url.replace("?a=1&b=2", "?b=2&a=1"), "another order"),
+        (lambda url: url.replace("?a=1&b=2", "?a=1"), None),
+        (lambda url: url.replace("/images/", "/images%2F"), None),
+    ],
+)
+def test_url_changes_are_explained(rsa_key: PrivateKey, change, words: str | None) -> None:
+    signed = Signer(KEY_ID, rsa_key).sign_url(URL + "?a=1&b=2", expires=NOW)
+    result = diagnose(change(signed), public_keys={KEY_ID: rsa_key.public_key}, now=NOW - 60)
+    assert not result.ok
+    if words:
+        assert result.cause.code == "URL_CHANGED_AFTER_SIGNING"
+        assert words in result.cause.message
+    else:
+        assert result.cause.code in ("URL_CHANGED_AFTER_SIGNING", "SIGNATURE_MISMATCH")
+
+
+@pytest.mark.parametrize(
+    ("signed_path", "requested_path", "words"),
+    [
+        ("/my+file.jpg", "/my%2Bfile.jpg", "percent-decoded"),
+        ("/caf%C3%A9.jpg", "/caf%c3%a9.jpg", "percent-encoded differently"),
+        ("/caf%c3%a9.jpg", "/caf%C3%A9.jpg", "other letter case"),
+        ("/videos/", "/videos", "trailing slash"),
+    ],
+)
+def test_path_encoding_changes_are_explained(rsa_key: PrivateKey, signed_path: str, requested_path: str,
+                                             words: str) -> None:
+    signed = Signer(KEY_ID, rsa_key).sign_url(HOST_URL + signed_path, expires=NOW)
+    result = diagnose(signed.replace(signed_path, requested_path, 1), public_keys={KEY_ID: rsa_key.public_key},
+                      now=NOW - 60)
+    assert result.cause is not None and result.cause.code == "URL_CHANGED_AFTER_SIGNING"
+    assert words in result.cause.message
+
+
+def test_ecdsa_sha256_without_hash_parameter(ecdsa_key: PrivateKey) -> None:
+    """The AWS CLI signs ECDSA with SHA-256; dropping Hash-Algorithm is the classic 2026 mistake."""
+    url = Signer(KEY_ID, ecdsa_key, hash_algorithm="SHA256").sign_url(URL, expires=NOW)
+    result = diagnose(url.replace("&Hash-Algorithm=SHA256", ""), public_keys={KEY_ID: ecdsa_key.public_key},
+                      now=NOW - 60)
+    assert result.cause.code == "HASH_ALGORITHM_MISSING"
+    assert result.cloudfront_error == "AccessDenied"
+
+
+def test_canned_cookies_for_another_url(rsa_key: PrivateKey) -> None:
+    cookies = Signer(KEY_ID, rsa_key).sign_cookies(URL, expires=NOW)
+    result = diagnose(cookies, public_keys={KEY_ID: rsa_key.public_key}, now=NOW - 60,
+                      request_url=URL.replace("horizon", "other"))
+    assert not result.ok  # a canned cookie covers exactly one URL
+
+
+# --- valid artifacts: no errors ------------------------------------------------------------
+
+@pytest.mark.parametrize("hash_name", ["SHA1", "SHA256"])
+@pytest.mark.parametrize(
+    ("kind", "kwargs"),
+    [
+        ("url", {}),
+        ("url", {"starts": NOW - 600}),
+        ("url", {"resource": HOST_URL + "/images/*"}),
+        ("url", {"ip_address": "192.0.2.0/24"}),
+        ("cookies", {}),
+        ("cookies", {"resource": HOST_URL + "/images/*"}),
+        ("cookies", {"ip_address": "192.0.2.10"}),
+    ],
+)
+def test_valid_artifacts_have_no_errors(any_key: PrivateKey, hash_name: str, kind: str, kwargs: dict) -> None:
+    signer = Signer(KEY_ID, any_key, hash_algorithm=hash_name)
+    if kind == "url":
+        artifact: object = signer.sign_url(URL + "?v=2", expires=NOW, **kwargs)
+    else:
+        resource = kwargs.pop("resource", URL + "?v=2")
+        artifact = "\n".join(set_cookie_headers(signer.sign_cookies(resource, expires=NOW, **kwargs)))
+    result = diagnose(artifact, public_keys={KEY_ID: any_key.public_key_pem()}, now=NOW - 60,
+                      client_ip="192.0.2.10", request_url=URL + "?v=2")
+    assert result.ok, str(result)
+    assert result.verified is True
+    assert result.errors == ()
+
+
+def test_single_public_key_without_an_id(signer: Signer) -> None:
+    result = diagnose(signer.sign_url(URL, expires=NOW), public_keys=signer.private_key.public_key, now=NOW - 1)
+    assert result.ok and result.verified
+
+
+# --- robustness and safety -----------------------------------------------------------------
+
+@settings(max_examples=200, deadline=None)
+@given(
+    artifact=st.one_of(st.text(max_size=400), st.text(max_size=300).map(lambda t: URL + "?" + t)),
+    client_ip=st.one_of(st.none(), st.text(max_size=20)),
+    request_url=st.one_of(st.none(), st.text(max_size=60)),
+)
+def test_diagnose_never_raises(artifact: str, client_ip: str | None, request_url: str | None) -> None:
+    result = diagnose(artifact, now=NOW, client_ip=client_ip, request_url=request_url,
+                      public_keys={KEY_ID: "-----BEGIN PUBLIC KEY-----\nbroken\n-----END PUBLIC KEY-----"})
+    assert isinstance(result.ok, bool)
+    str(result), repr(result), result._repr_html_(), result.to_dict()
+
+
+def test_near_miss_urls_never_raise(signer: Signer) -> None:
+    url = signer.sign_url(URL + "?a=1", expires=NOW)
+    public = {KEY_ID: signer.private_key.public_key}
+    for i in range(0, len(url), 5):
+        for mutated in (url[:i] + url[i + 1 :], url[:i] + "%" + url[i:], url[:i] + "&" + url[i:]):
+            diagnose(mutated, public_keys=public, now=NOW - 1)
+    diagnose(url + "&pad=" + "A" * 1_000_000, public_keys=public, now=NOW - 1)
+
+
+def test_html_escapes_hostile_input(signer: Signer) -> None:
+    hostile = URL + "?x=<img%20src=x%20onerror=alert(1)>&<script>alert(1)</script>"
+    result = diagnose(hostile.replace("%20", " ") + "&Expires=1&Signature=<b>&Key-Pair-Id=<i>", now=NOW)
+    page = result._repr_html_()
+    assert "<img" not in page and "<script" not in page and "<b>" not in page
+    assert "&lt;" in page
+
+
+def test_reports(signer: Signer) -> None:
+    result = diagnose(signer.sign_url(URL, expires=NOW), public_keys={KEY_ID: signer.private_key.public_key}, now=NOW)
+    assert repr(result) == "Diagnosis(ok=False, cloudfront_error='AccessDenied', codes=['EXPIRED', 'SIGNATURE_VERIFIED'])"
+    assert str(result).splitlines()[0] == "REFUSED: refused: AccessDenied (EXPIRED)"
+    frame = result.to_frame()
+    assert list(frame["code"]) == ["EXPIRED", "SIGNATURE_VERIFIED"]
+    assert json.loads(json.dumps(result.to_dict()))["cloudfront_error"] == "AccessDenied"
+
+
+def test_percent_encoded_url_in_cookie_request(signer: Signer) -> None:
+    assert diagnose(quote(signer.sign_url(URL, expires=NOW), safe=""), now=NOW - 1).ok
