@@ -28,7 +28,9 @@ from .keys import load_private_key as load_private_key
 from .keys import load_public_key as load_public_key
 from .policy import Policy as Policy
 from .policy import resource_matches as resource_matches
+from .signer import PolicyPlan as PolicyPlan
 from .signer import Signer as Signer
+from .signer import plan_policy as plan_policy
 from .signer import set_cookie_headers as set_cookie_headers
 from .times import parse_when as parse_when
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from .encoding import b64encode
@@ -22,6 +23,54 @@ SIGNING_PARAMETERS = ("Expires", "Policy", "Signature", "Key-Pair-Id", "Hash-Alg
 COOKIE_PREFIX = "CloudFront-"
 
 _KEY_PAIR_ID_RE = re.compile(r"[A-Za-z0-9]+")
+
+
+@dataclass(frozen=True)
+class PolicyPlan:
+    """The policy a Signer will sign for given inputs, whether it goes out canned, and why."""
+
+    policy: Policy
+    canned: bool
+    reason: str
+
+
+def plan_policy(
+    url: str,
+    *,
+    expires: TimeLike | None,
+    starts: TimeLike | None = None,
+    ip_address: str | None = None,
+    resource: str | None = None,
+    cookies: bool = False,
+    now: TimeLike | None = None,
+) -> PolicyPlan:
+    """Decide canned or custom exactly as :meth:`Signer.sign_url` / :meth:`Signer.sign_cookies` do.
+
+    For cookies ``url`` is the resource the cookies grant (a URL or a pattern).
+    """
+    expires_at = _expires(expires, now)
+    starts_at = None if starts is None else to_epoch(starts, now=now, name="starts")
+    target = url if resource is None else resource
+    policy = Policy(target, expires_at, starts_at, ip_address)
+    reasons = []
+    if starts_at is not None:
+        reasons.append("a start time (DateGreaterThan)")
+    if ip_address is not None:
+        reasons.append("an IP address condition")
+    if cookies and "*" in target:
+        reasons.append("a wildcard resource")
+    elif not cookies and target != url:
+        reasons.append("a resource pattern that differs from the URL")
+    if reasons:
+        return PolicyPlan(policy, False, f"custom: {' and '.join(reasons)} can only be expressed in a "
+                          "custom policy, sent whole as Policy=")
+    if cookies:
+        _check_canned_resource(target)
+        return PolicyPlan(policy, True, "canned: only an expiry, for one URL; CloudFront rebuilds the "
+                          "policy from the requested URL, so these cookies work for exactly this URL")
+    _check_url(url)
+    return PolicyPlan(policy, True, "canned: only an expiry, and the resource is the URL itself; "
+                      "CloudFront rebuilds the policy from the request, so only Expires= is sent")
 
 
 class Signer:
@@ -83,8 +132,8 @@ class Signer:
                     f"{url}{separator}Expires={expires_at}"
                     f"&Signature={b64encode(self._raw_sign(policy_bytes))}{self._suffix}"
                 )
-            starts_at = None if starts is None else to_epoch(starts, now=now, name="starts")
-            policy = Policy(url if resource is None else resource, expires_at, starts_at, ip_address)
+            policy = plan_policy(url, expires=expires_at, starts=starts, ip_address=ip_address,
+                                 resource=resource, now=now).policy
         else:
             _no_other_arguments(expires=expires, starts=starts, ip_address=ip_address, resource=resource)
             if isinstance(policy, Policy) and policy.is_canned and policy.resource == url:
@@ -120,8 +169,8 @@ class Signer:
                 return self._cookies(
                     {"CloudFront-Expires": str(expires_at)}, self._raw_sign(policy_bytes)
                 )
-            starts_at = None if starts is None else to_epoch(starts, now=now, name="starts")
-            policy = Policy(resource, expires_at, starts_at, ip_address)
+            policy = plan_policy(resource, expires=expires_at, starts=starts, ip_address=ip_address,
+                                 cookies=True, now=now).policy
         else:
             _no_other_arguments(expires=expires, starts=starts, ip_address=ip_address, resource=resource)
         if isinstance(policy, Policy) and policy.is_canned:

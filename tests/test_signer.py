@@ -249,3 +249,16 @@ def test_signer_repr_is_safe_and_not_picklable(signer: Signer) -> None:
     assert repr(signer).startswith("Signer(key_pair_id='K2JCJMDEHXQW5F', key=RSA-2048 ")
     with pytest.raises(TypeError, match="not picklable"):
         pickle.dumps(signer)
+
+
+def test_plan_policy_says_canned_or_custom_and_why() -> None:
+    from cfsign_nb import plan_policy
+
+    assert plan_policy(URL, expires=NOW).canned
+    assert "rebuilds the policy" in plan_policy(URL, expires=NOW).reason
+    plan = plan_policy(URL, expires=NOW, starts=NOW - 5, ip_address="192.0.2.1")
+    assert not plan.canned and "start time" in plan.reason and "IP address" in plan.reason
+    assert plan.policy == Policy(URL, NOW, NOW - 5, "192.0.2.1/32")
+    assert not plan_policy(URL, expires=NOW, resource=URL + "*").canned
+    assert plan_policy(URL, expires=NOW, cookies=True).canned
+    assert "wildcard" in plan_policy(URL + "*", expires=NOW, cookies=True).reason
