@@ -7,6 +7,7 @@ CloudFront needs (sign and verify over SHA-1 or SHA-256) and reprs that never sh
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -317,7 +318,7 @@ def _read_source(source: object, what: str) -> bytes:
         return bytes(source)
     if isinstance(source, str):
         if "-----BEGIN" in source:
-            return source.strip().encode("ascii", "replace")
+            return _repair_pem(source).encode("ascii", "replace")
         if "\n" not in source and len(source) < 4096 and os.path.isfile(os.path.expanduser(source)):
             return _read_file(os.path.expanduser(source), what)
         raise KeyLoadError(
@@ -327,6 +328,22 @@ def _read_source(source: object, what: str) -> bytes:
         f"cannot load a {what} from {type(source).__name__}; give PEM text, bytes, a path "
         "or a cryptography key object"
     )
+
+
+_PEM_RE = re.compile(r"(-----BEGIN [A-Z0-9 ]+-----)(.*?)(-----END [A-Z0-9 ]+-----)", re.DOTALL)
+
+
+def _repair_pem(text: str) -> str:
+    """Put a PEM pasted without its line breaks (password fields drop them) back into shape."""
+    match = _PEM_RE.search(text)
+    if match is None or "\n" in match.group(2).strip():
+        return text.strip()
+    header, body, footer = match.groups()
+    if ":" in body:  # encrypted traditional PEM headers cannot be rebuilt from one line
+        return text.strip()
+    body = "".join(body.split())
+    lines = [body[i : i + 64] for i in range(0, len(body), 64)]
+    return "\n".join([header, *lines, footer]) + "\n"
 
 
 def _read_file(path: str | bytes, what: str) -> bytes:

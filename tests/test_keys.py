@@ -138,3 +138,9 @@ def test_generate_key() -> None:
         assert generate_key("rsa").description == "RSA-2048"
     with pytest.raises(KeyLoadError, match="'rsa'"):
         generate_key("dsa")
+
+
+def test_pem_pasted_on_one_line_still_loads(ecdsa_key: PrivateKey) -> None:
+    one_line = ecdsa_key.private_pem().decode().replace("\n", " ")
+    assert load_private_key(one_line) == ecdsa_key
+    assert load_public_key(ecdsa_key.public_key_pem().replace("\n", "")) == ecdsa_key.public_key
