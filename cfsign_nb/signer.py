@@ -48,6 +48,8 @@ def plan_policy(
 
     For cookies ``url`` is the resource the cookies grant (a URL or a pattern).
     """
+    if not cookies:
+        _check_url(url)
     expires_at = _expires(expires, now)
     starts_at = None if starts is None else to_epoch(starts, now=now, name="starts")
     target = url if resource is None else resource
@@ -68,7 +70,6 @@ def plan_policy(
         _check_canned_resource(target)
         return PolicyPlan(policy, True, "canned: only an expiry, for one URL; CloudFront rebuilds the "
                           "policy from the requested URL, so these cookies work for exactly this URL")
-    _check_url(url)
     return PolicyPlan(policy, True, "canned: only an expiry, and the resource is the URL itself; "
                       "CloudFront rebuilds the policy from the request, so only Expires= is sent")
 

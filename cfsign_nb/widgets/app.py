@@ -1,0 +1,45 @@
+"""One tabbed panel with shared state: a key loaded once serves signing and verification."""
+
+from __future__ import annotations
+
+import ipywidgets as w
+
+from ..keys import PrivateKey
+from ..times import TimeLike
+from .panels import Clock, Inspector, KeyPanel, PolicyBuilder, SignerPanel, _Panel
+
+
+class App(_Panel):
+    """Key, Sign, Inspect: ``App()`` as the last line of a cell shows it."""
+
+    TABS = ("Key", "Sign", "Inspect")
+
+    def __init__(
+        self,
+        *,
+        key: PrivateKey | None = None,
+        key_pair_id: str = "",
+        url: str = "",
+        now: TimeLike | Clock | None = None,
+    ) -> None:
+        self.keys = KeyPanel(key_pair_id=key_pair_id, key=key)
+        self.policy = PolicyBuilder(url=url, now=now)
+        self.signer = SignerPanel(self.keys, self.policy)
+        self.inspector = Inspector(keys=self.keys, now=now)
+        self.tabs = w.Tab(
+            children=[self.keys.widget, w.VBox([self.policy.widget, self.signer.widget]), self.inspector.widget],
+            titles=self.TABS,
+        )
+        self.signer.on_inspect(self._inspect)
+        self.widget = w.VBox([w.HTML("<h3 style='margin:4px 0'>cfsign_nb — CloudFront signed URLs and cookies</h3>"),
+                              self.tabs])
+        self.widget.add_class("cfsign-app")
+
+    def _inspect(self, text: str) -> None:
+        self.tabs.selected_index = self.TABS.index("Inspect")
+        if not self.inspector.request_url.value and self.policy.cookies:
+            self.inspector.request_url.value = self.policy.url.value
+        self.inspector.inspect(text)
+
+    def __repr__(self) -> str:
+        return f"App(key={self.keys.key!r})"

@@ -1,0 +1,399 @@
+"""ipywidgets panels over the cfsign_nb core: keys, policy, signing, inspection, step-through.
+
+Each panel is a plain class that owns its widgets (``.widget`` is the root) and keeps typed
+state (``.key``, ``.plan``, ``.result``...). Panels call the core and render its results; they
+hold no signing logic. A panel displays itself when it is the value of a notebook cell.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+
+import ipywidgets as w
+
+from ..diagnose import Diagnosis, diagnose
+from ..errors import CfSignError
+from ..keys import PrivateKey, generate_key, load_private_key, load_public_key
+from ..signer import PolicyPlan, Signer, check_key_pair_id, plan_policy, set_cookie_headers
+from ..times import TimeLike, format_epoch, parse_when, to_epoch
+from . import _render as render
+
+Clock = Callable[[], int]
+_WIDE = w.Layout(width="100%")
+_STYLE = {"description_width": "130px"}
+
+
+def _clock(now: TimeLike | Clock | None) -> Clock:
+    """Panels take a fixed time (for tests and "as of" teaching) or read the clock on each update."""
+    if now is None:
+        return lambda: int(time.time())
+    if callable(now):
+        return now  # type: ignore[return-value]
+    fixed = to_epoch(now, name="now")
+    return lambda: fixed
+
+
+class _Panel:
+    widget: w.Widget
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class KeyPanel(_Panel):
+    """Load (paste, upload) or generate the private key, and name its key pair id.
+
+    The key lives in Python only: as soon as it is loaded every input that held it is cleared, so
+    it is never synced to the page or saved in the notebook's widget state.
+    """
+
+    def __init__(self, *, key_pair_id: str = "", key: PrivateKey | None = None) -> None:
+        self.key: PrivateKey | None = None
+        self._listeners: list[Callable[[KeyPanel], None]] = []
+        self.key_pair_id = w.Text(value=key_pair_id, description="Key pair id",
+                                  placeholder="K2JCJMDEHXQW5F", style=_STYLE)
+        self.pem = w.Password(description="Private key PEM", placeholder="paste the PEM here", style=_STYLE,
+                              layout=_WIDE)
+        self.passphrase = w.Password(description="Passphrase", placeholder="only for encrypted keys", style=_STYLE)
+        self.load_button = w.Button(description="Load pasted key", button_style="primary", icon="key")
+        self.upload = w.FileUpload(accept=".pem,.der,.key", multiple=False, description="Upload key file")
+        self.generate_rsa = w.Button(description="New RSA-2048 key")
+        self.generate_ecdsa = w.Button(description="New ECDSA P-256 key")
+        self.status = w.HTML()
+        self.public_pem = w.Textarea(description="Public key", disabled=True, style=_STYLE,
+                                     layout=w.Layout(width="100%", height="150px"))
+        self.load_button.on_click(lambda _: self.load_pasted())
+        self.upload.observe(lambda _: self.load_uploaded(), names="value")
+        self.generate_rsa.on_click(lambda _: self.generate("rsa"))
+        self.generate_ecdsa.on_click(lambda _: self.generate("ecdsa"))
+        self.key_pair_id.observe(lambda _: self._changed(), names="value")
+        self.widget = w.VBox([
+            self.key_pair_id,
+            w.HBox([self.generate_rsa, self.generate_ecdsa]),
+            self.pem, self.passphrase, w.HBox([self.load_button, self.upload]),
+            self.status, self.public_pem,
+        ])
+        self.widget.add_class("cfsign-key-panel")
+        if key is not None:
+            self.set_key(key)
+
+    def on_change(self, callback: Callable[[KeyPanel], None]) -> None:
+        """Call ``callback(panel)`` whenever the key or the key pair id changes."""
+        self._listeners.append(callback)
+
+    def load_pasted(self) -> None:
+        text, passphrase = self.pem.value, self.passphrase.value
+        self.pem.value = self.passphrase.value = ""
+        if not text.strip():
+            self.status.value = render.message("paste a private key PEM first (or upload or generate one)", "error")
+            return
+        self._load(lambda: load_private_key(text, passphrase or None))
+
+    def load_uploaded(self) -> None:
+        if not self.upload.value:
+            return
+        content = bytes(self.upload.value[0]["content"])
+        passphrase = self.passphrase.value
+        self.upload.value = ()
+        self.passphrase.value = ""
+        self._load(lambda: load_private_key(content, passphrase or None))
+
+    def generate(self, kind: str) -> None:
+        self._load(lambda: generate_key(kind))
+
+    def set_key(self, key: PrivateKey) -> None:
+        self.key = key
+        self.public_pem.value = key.public_key_pem()
+        self._changed()
+
+    def _load(self, loader: Callable[[], PrivateKey]) -> None:
+        try:
+            key = loader()
+        except CfSignError as err:
+            self.status.value = render.message(f"{err} — paste or upload the key again", "error")
+            return
+        self.set_key(key)
+
+    def _changed(self) -> None:
+        key_id = self.key_pair_id.value.strip()
+        if self.key is None:
+            self.status.value = render.message("no key loaded yet")
+        else:
+            problem = ""
+            try:
+                check_key_pair_id(key_id)
+            except CfSignError as err:
+                problem = render.message(str(err), "warning")
+            self.status.value = render.key_summary(self.key, key_id) + problem
+        for listener in self._listeners:
+            listener(self)
+
+    def signer(self, hash_algorithm: str = "SHA1") -> Signer:
+        """A Signer for the loaded key; raises CfSignError with the fix when something is missing."""
+        if self.key is None:
+            raise CfSignError("no private key loaded: paste, upload or generate one in the Key tab")
+        return Signer(self.key_pair_id.value.strip(), self.key, hash_algorithm=hash_algorithm)
+
+    def __repr__(self) -> str:
+        return f"KeyPanel(key={self.key!r}, key_pair_id={self.key_pair_id.value!r})"
+
+
+class PolicyBuilder(_Panel):
+    """Build what gets signed: URL or cookie resource, expiry, optional start and IP, hash.
+
+    Shows live whether the policy is canned or custom and why, the exact compact bytes that will
+    be signed, and the core's validation message when an input is wrong.
+    """
+
+    QUICK = (("+10 min", "+10m"), ("+1 hour", "+1h"), ("+1 day", "+1d"))
+
+    def __init__(self, *, url: str = "", now: TimeLike | Clock | None = None) -> None:
+        self._now = _clock(now)
+        self.plan: PolicyPlan | None = None
+        self.error: str | None = None
+        self.mode = w.ToggleButtons(options=[("Signed URL", "url"), ("Signed cookies", "cookies")], value="url")
+        self.url = w.Text(value=url, description="URL", placeholder="https://d111111abcdef8.cloudfront.net/video.mp4",
+                          style=_STYLE, layout=_WIDE)
+        self.resource = w.Text(description="Resource pattern", placeholder="optional, e.g. https://host/videos/*",
+                               style=_STYLE, layout=_WIDE)
+        self.expires = w.Text(value="+1h", description="Expires", style=_STYLE,
+                              placeholder="+10m, +2h, +7d, epoch seconds or 2026-12-31T23:59:00Z")
+        self.quick = w.ToggleButtons(options=[label for label, _ in self.QUICK], value=None)
+        self.expires_picker = w.DatetimePicker(description="…or pick (UTC)", style=_STYLE)
+        self.starts = w.Text(description="Not before", placeholder="optional start time", style=_STYLE)
+        self.ip = w.Text(description="Viewer IPv4/CIDR", placeholder="optional, e.g. 192.0.2.0/24", style=_STYLE)
+        self.hash = w.ToggleButtons(options=["SHA1", "SHA256"], value="SHA1", description="Hash", style=_STYLE)
+        self.view = w.HTML()
+        for control in (self.mode, self.url, self.resource, self.expires, self.starts, self.ip, self.hash):
+            control.observe(lambda _: self.refresh(), names="value")
+        self.quick.observe(self._quick_choice, names="value")
+        self.expires_picker.observe(self._picked, names="value")
+        self.widget = w.VBox([
+            self.mode, self.url, self.resource, w.HBox([self.expires, self.quick]), self.expires_picker,
+            self.starts, self.ip, self.hash, self.view,
+        ])
+        self.widget.add_class("cfsign-policy-builder")
+        self.refresh()
+
+    @property
+    def cookies(self) -> bool:
+        return bool(self.mode.value == "cookies")
+
+    def set_expires(self, value: TimeLike) -> None:
+        """Set the expiry from Python (an aware datetime, epoch seconds or a timedelta)."""
+        try:
+            epoch = to_epoch(value, now=self._now(), name="expires")
+        except CfSignError as err:
+            self._fail(str(err))
+            return
+        self.expires.value = str(epoch)
+
+    def arguments(self) -> dict[str, Any]:
+        """The keyword arguments for Signer.sign_url / sign_cookies; raises CfSignError if invalid."""
+        now = self._now()
+        url = self.url.value.strip()
+        if not url:
+            raise CfSignError("enter the URL the viewer will request (or the cookie resource)")
+        expires = parse_when(self.expires.value, now=now) if self.expires.value.strip() else None
+        return {
+            "expires": expires,
+            "starts": parse_when(self.starts.value, now=now) if self.starts.value.strip() else None,
+            "ip_address": self.ip.value.strip() or None,
+            "resource": self.resource.value.strip() or None,
+        }
+
+    def refresh(self) -> None:
+        try:
+            arguments = self.arguments()
+            url = self.url.value.strip()
+            if self.cookies:
+                target = arguments.pop("resource") or url
+                self.plan = plan_policy(target, cookies=True, **arguments)
+            else:
+                self.plan = plan_policy(url, **arguments)
+        except CfSignError as err:
+            self._fail(str(err))
+            return
+        self.error = None
+        self.view.value = render.plan_view(self.plan, self._notes())
+
+    def _notes(self) -> list[str]:
+        notes = []
+        for label, text in (("expiry", self.expires.value), ("start", self.starts.value)):
+            stripped = text.strip()
+            if stripped[:1].isdigit() and ("T" in stripped or "-" in stripped) and not stripped.endswith(("Z", "z")) \
+                    and "+" not in stripped[10:] and "-" not in stripped[10:]:
+                notes.append(f"the {label} {stripped!r} has no time zone, so it was read as UTC")
+        if self.hash.value == "SHA256":
+            notes.append("SHA-256 adds Hash-Algorithm=SHA256 (cookie: CloudFront-Hash-Algorithm)")
+        return notes
+
+    def _fail(self, text: str) -> None:
+        self.plan = None
+        self.error = text
+        self.view.value = render.message(text, "error")
+
+    def _quick_choice(self, change: dict[str, Any]) -> None:
+        for label, value in self.QUICK:
+            if change["new"] == label:
+                self.expires.value = value
+
+    def _picked(self, change: dict[str, Any]) -> None:
+        picked = change["new"]
+        if isinstance(picked, datetime):
+            self.expires.value = picked.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def __repr__(self) -> str:
+        return f"PolicyBuilder(plan={self.plan!r}, error={self.error!r})"
+
+
+class SignerPanel(_Panel):
+    """Sign with the key of a KeyPanel and the inputs of a PolicyBuilder; hand results on."""
+
+    def __init__(self, keys: KeyPanel, policy: PolicyBuilder) -> None:
+        self.keys, self.policy = keys, policy
+        self.result: str | dict[str, str] | None = None
+        self._inspect_listeners: list[Callable[[str], None]] = []
+        self.sign_button = w.Button(description="Sign", button_style="primary", icon="pencil")
+        self.inspect_button = w.Button(description="Inspect this", icon="search", disabled=True)
+        self.status = w.HTML()
+        self.signed_url = w.Textarea(description="Signed URL", style=_STYLE, layout=w.Layout(width="100%", height="90px"))
+        self.cookie_lines = w.Textarea(description="Set-Cookie", style=_STYLE,
+                                       layout=w.Layout(width="100%", height="110px"))
+        self.sign_button.on_click(lambda _: self.sign())
+        self.inspect_button.on_click(lambda _: self._inspect())
+        self.widget = w.VBox([w.HBox([self.sign_button, self.inspect_button]), self.status,
+                              self.signed_url, self.cookie_lines])
+        self.widget.add_class("cfsign-signer-panel")
+
+    def on_inspect(self, callback: Callable[[str], None]) -> None:
+        """Call ``callback(text)`` with the signed URL or Set-Cookie lines when "Inspect this" is clicked."""
+        self._inspect_listeners.append(callback)
+
+    def sign(self) -> None:
+        self.result = None
+        self.inspect_button.disabled = True
+        self.signed_url.value = self.cookie_lines.value = ""
+        try:
+            signer = self.keys.signer(self.policy.hash.value)
+            arguments = self.policy.arguments()
+            url = self.policy.url.value.strip()
+            if self.policy.cookies:
+                resource = arguments.pop("resource") or url
+                cookies = signer.sign_cookies(resource, **arguments)
+                self.result = dict(cookies)
+                self.cookie_lines.value = "\n".join(set_cookie_headers(cookies))
+            else:
+                self.result = signer.sign_url(url, **arguments)
+                self.signed_url.value = self.result
+        except CfSignError as err:
+            self.status.value = render.message(str(err), "error")
+            return
+        self.inspect_button.disabled = False
+        kind = "cookies" if self.policy.cookies else "URL"
+        self.status.value = render.message(f"signed {kind} with {signer.private_key.description} "
+                                           f"({signer.hash_algorithm})", "success")
+
+    def _inspect(self) -> None:
+        text = self.cookie_lines.value if self.policy.cookies else self.signed_url.value
+        for listener in self._inspect_listeners:
+            listener(text)
+
+
+class Inspector(_Panel):
+    """Paste a signed URL, a Cookie header or Set-Cookie lines: would CloudFront serve it, and if not, why?"""
+
+    def __init__(self, *, keys: KeyPanel | None = None, now: TimeLike | Clock | None = None) -> None:
+        self._now = _clock(now)
+        self.keys = keys
+        self.result: Diagnosis | None = None
+        self.artifact = w.Textarea(placeholder="Paste a signed URL, a Cookie header or Set-Cookie lines",
+                                   continuous_update=False, layout=w.Layout(width="100%", height="110px"))
+        self.public_key_id = w.Text(description="Public key id", placeholder="K2JCJMDEHXQW5F", style=_STYLE)
+        self.public_key = w.Textarea(description="Public key PEM", placeholder="optional: -----BEGIN PUBLIC KEY-----",
+                                     continuous_update=False, style=_STYLE, layout=w.Layout(width="100%", height="80px"))
+        self.use_loaded_key = w.Checkbox(value=keys is not None, description="also trust the key loaded in the Key tab",
+                                         indent=False)
+        self.request_url = w.Text(description="Request URL", placeholder="for cookies: the URL the viewer requests",
+                                  continuous_update=False, style=_STYLE, layout=_WIDE)
+        self.client_ip = w.Text(description="Client IP", placeholder="optional", continuous_update=False, style=_STYLE)
+        self.as_of = w.Text(description="As of", placeholder="now (or +1h, 2026-01-01T00:00:00Z, epoch)",
+                            continuous_update=False, style=_STYLE)
+        self.inspect_button = w.Button(description="Inspect", button_style="primary", icon="search")
+        self.valid = w.Valid(value=False, readout="not inspected")
+        self.verdict = w.HTML()
+        self.decoded_view = w.HTML()
+        self.findings_view = w.HTML()
+        for control in (self.artifact, self.public_key_id, self.public_key, self.use_loaded_key,
+                        self.request_url, self.client_ip, self.as_of):
+            control.observe(lambda _: self.inspect(), names="value")
+        self.inspect_button.on_click(lambda _: self.inspect())
+        if keys is not None:
+            keys.on_change(lambda _: self.inspect())
+        self.widget = w.VBox([
+            self.artifact,
+            w.Accordion(children=[w.VBox([self.public_key_id, self.public_key, self.use_loaded_key,
+                                          self.request_url, self.client_ip, self.as_of])],
+                        titles=("Keys, request URL, client IP, time",), selected_index=None),
+            w.HBox([self.inspect_button, self.valid]), self.verdict,
+            w.HTML("<b>Findings</b>"), self.findings_view, w.HTML("<b>Decoded</b>"), self.decoded_view,
+        ])
+        self.widget.add_class("cfsign-inspector")
+
+    def inspect(self, text: str | None = None) -> Diagnosis | None:
+        """Diagnose the pasted artifact (or ``text``) and show the verdict, findings and decoded parts."""
+        if text is not None and text != self.artifact.value:
+            self.artifact.value = text  # the observer runs the inspection
+            return self.result
+        if not self.artifact.value.strip():
+            self.result = None
+            self.valid.value, self.valid.readout = False, "not inspected"
+            self.verdict.value = self.findings_view.value = self.decoded_view.value = ""
+            return None
+        notes: list[str] = []
+        keys = self._public_keys(notes)
+        now = self._now()
+        if self.as_of.value.strip():
+            try:
+                now = parse_when(self.as_of.value, now=now)
+            except CfSignError as err:
+                notes.append(f"as of: {err}; the current time was used")
+        result = diagnose(self.artifact.value, public_keys=keys or None, now=now,
+                          client_ip=self.client_ip.value.strip() or None,
+                          request_url=self.request_url.value.strip() or None)
+        self.result = result
+        self.valid.value = result.ok
+        self.valid.readout = "served" if result.ok else str(result.cloudfront_error)
+        self.verdict.value = render.verdict_banner(result) + "".join(render.message(n, "warning") for n in notes) \
+            + render.message(f"judged as of {format_epoch(now)}")
+        self.findings_view.value = render.findings_table(result)
+        self.decoded_view.value = render.decoded_table(result.decoded)
+        return result
+
+    def _public_keys(self, notes: list[str]) -> dict[str, Any]:
+        keys: dict[str, Any] = {}
+        if self.public_key.value.strip():
+            key_id = self.public_key_id.value.strip()
+            try:
+                public = load_public_key(self.public_key.value)
+            except CfSignError as err:
+                notes.append(f"public key: {err}")
+            else:
+                if key_id:
+                    keys[key_id] = public
+                else:
+                    notes.append("the pasted public key has no id; enter its key pair id to use it")
+        if self.use_loaded_key.value and self.keys is not None and self.keys.key is not None:
+            key_id = self.keys.key_pair_id.value.strip()
+            if key_id:
+                keys.setdefault(key_id, self.keys.key.public_key)
+        return keys
+
+    def __repr__(self) -> str:
+        return f"Inspector(result={self.result!r})"

@@ -1,0 +1,194 @@
+"""Panels driven as a user would, without a kernel or a browser: set values, click, read what is shown."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from cfsign_nb import PrivateKey, Signer, generate_key
+from cfsign_nb.widgets import App, Inspector, KeyPanel, PolicyBuilder, SignerPanel
+
+from .conftest import KEY_ID, NOW, URL
+
+HOSTILE = "https://d111111abcdef8.cloudfront.net/a.jpg?x=<img src=x onerror=alert(1)>&Expires=1&Signature=<script>"
+
+
+def _body(pem: bytes | str) -> str:
+    text = pem.decode() if isinstance(pem, bytes) else pem
+    return "".join(text.strip().splitlines()[1:-1])[:48]
+
+
+# --- KeyPanel -------------------------------------------------------------------------------
+
+def test_pasting_a_key_loads_it_and_clears_every_input(ecdsa_key: PrivateKey) -> None:
+    panel = KeyPanel(key_pair_id=KEY_ID)
+    panel.pem.value = ecdsa_key.private_pem("pw").decode()
+    panel.passphrase.value = "pw"
+    panel.load_button.click()
+    assert panel.key == ecdsa_key
+    assert panel.pem.value == "" and panel.passphrase.value == ""
+    assert "ECDSA P-256" in panel.status.value and ecdsa_key.fingerprint in panel.status.value
+    assert panel.public_pem.value == ecdsa_key.public_key_pem()
+
+
+def test_uploading_a_key(rsa_key: PrivateKey) -> None:
+    panel = KeyPanel()
+    panel.upload.value = ({"name": "k.pem", "type": "", "size": 1, "content": memoryview(rsa_key.private_pem()),
+                           "last_modified": datetime.now(timezone.utc)},)
+    assert panel.key == rsa_key
+    assert panel.upload.value == ()
+
+
+@pytest.mark.parametrize(
+    ("pem", "passphrase", "hint"),
+    [("not a key", "", "neither PEM"), (None, "", "encrypted; pass its passphrase"),
+     (None, "wrong", "passphrase is wrong"), ("", "", "paste a private key")],
+)
+def test_bad_keys_show_a_message_and_never_keep_the_secret(ecdsa_key: PrivateKey, pem: str | None,
+                                                            passphrase: str, hint: str) -> None:
+    panel = KeyPanel()
+    secret = ecdsa_key.private_pem("right").decode() if pem is None else pem
+    panel.pem.value, panel.passphrase.value = secret, passphrase
+    panel.load_button.click()
+    assert panel.key is None
+    assert hint in panel.status.value
+    assert panel.pem.value == "" and panel.passphrase.value == ""
+    if pem is None:
+        assert _body(secret) not in panel.status.value
+
+
+def test_generating_keys_and_key_pair_id_warnings() -> None:
+    panel = KeyPanel()
+    seen: list[str] = []
+    panel.on_change(lambda p: seen.append(p.key.description if p.key else "none"))
+    panel.generate_ecdsa.click()
+    panel.generate_rsa.click()
+    assert seen == ["ECDSA P-256", "RSA-2048"]
+    panel.key_pair_id.value = "-----BEGIN PRIVATE KEY-----"
+    assert "holds a PEM key" in panel.status.value
+    assert "PRIVATE KEY-----" not in panel.public_pem.value
+
+
+# --- PolicyBuilder --------------------------------------------------------------------------
+
+def test_policy_builder_says_canned_or_custom_and_why() -> None:
+    builder = PolicyBuilder(url=URL, now=NOW)
+    assert builder.plan is not None and builder.plan.canned
+    assert "canned" in builder.view.value and "rebuilds the policy" in builder.view.value
+    builder.ip.value = "192.0.2.0/24"
+    assert builder.plan is not None and not builder.plan.canned
+    assert "IP address condition" in builder.view.value
+    assert "192.0.2.0/24" in builder.view.value
+    builder.quick.value = "+10 min"
+    assert builder.plan.policy.date_less_than == NOW + 600
+
+
+def test_policy_builder_inline_errors_never_raise() -> None:
+    builder = PolicyBuilder(url=URL, now=NOW)
+    for field, value, hint in [
+        ("expires", "tomorrow", "cannot read"),
+        ("expires", str(NOW * 1000), "milliseconds"),
+        ("ip", "2001:db8::/32", "only IPv4"),
+        ("url", "d111111abcdef8.cloudfront.net/a.jpg", "absolute"),
+        ("starts", "+2h", "before the expiry"),
+    ]:
+        getattr(builder, field).value = value
+        assert builder.plan is None and hint in (builder.error or ""), (field, builder.error)
+        assert hint in builder.view.value
+        getattr(builder, field).value = {"expires": "+1h", "ip": "", "url": URL, "starts": ""}[field]
+        assert builder.plan is not None
+
+
+def test_naive_time_gets_a_clear_message() -> None:
+    builder = PolicyBuilder(url=URL, now=NOW)
+    builder.set_expires(datetime(2026, 1, 2))
+    assert builder.plan is None and "naive datetime" in builder.view.value
+    builder.expires.value = "2026-01-02T00:00:00"
+    assert "no time zone, so it was read as UTC" in builder.view.value
+    builder.expires_picker.value = datetime(2026, 1, 3, tzinfo=timezone.utc)
+    assert builder.plan is not None and builder.plan.policy.date_less_than == NOW + 2 * 86400
+
+
+def test_policy_builder_escapes_what_it_shows() -> None:
+    builder = PolicyBuilder(url=URL, now=NOW)
+    builder.resource.value = "https://d111111abcdef8.cloudfront.net/<script>alert(1)</script>*"
+    assert "<script>" not in builder.view.value and "&lt;script&gt;" in builder.view.value
+
+
+# --- SignerPanel and Inspector -------------------------------------------------------------
+
+def test_sign_then_inspect(any_key: PrivateKey) -> None:
+    app = App(key=any_key, key_pair_id=KEY_ID, url=URL, now=NOW)
+    app.policy.hash.value = "SHA256"
+    app.signer.sign_button.click()
+    assert isinstance(app.signer.result, str) and app.signer.result.endswith("&Hash-Algorithm=SHA256")
+    assert app.signer.signed_url.value == app.signer.result
+    app.signer.inspect_button.click()
+    assert app.tabs.selected_index == 2
+    result = app.inspector.result
+    assert result is not None and result.ok and result.verified
+    assert app.inspector.valid.value is True
+    assert "CloudFront would serve this request" in app.inspector.verdict.value
+
+
+def test_signed_cookies_then_inspect(rsa_key: PrivateKey) -> None:
+    app = App(key=rsa_key, key_pair_id=KEY_ID, url=URL.rsplit("/", 1)[0] + "/*", now=NOW)
+    app.policy.mode.value = "cookies"
+    app.signer.sign()
+    assert isinstance(app.signer.result, dict) and "CloudFront-Policy" in app.signer.result
+    assert app.signer.cookie_lines.value.count("Set-Cookie: ") == 3
+    app.inspector.request_url.value = URL
+    app.signer.inspect_button.click()
+    assert app.inspector.result is not None and app.inspector.result.ok
+
+
+def test_signing_without_a_key_or_id_says_what_to_do() -> None:
+    keys = KeyPanel()
+    panel = SignerPanel(keys, PolicyBuilder(url=URL, now=NOW))
+    panel.sign_button.click()
+    assert "no private key loaded" in panel.status.value and panel.inspect_button.disabled
+    keys.generate("ecdsa")
+    panel.sign_button.click()
+    assert "key_pair_id" in panel.status.value
+
+
+def test_inspector_expired_and_garbage(rsa_key: PrivateKey) -> None:
+    url = Signer(KEY_ID, rsa_key).sign_url(URL, expires=NOW - 5)
+    inspector = Inspector(now=NOW)
+    inspector.public_key_id.value = KEY_ID
+    inspector.public_key.value = rsa_key.public_key_pem()
+    inspector.artifact.value = url
+    assert inspector.result is not None and inspector.result.cause.code == "EXPIRED"
+    assert inspector.valid.value is False and inspector.valid.readout == "AccessDenied"
+    assert "EXPIRED" in inspector.verdict.value and "EXPIRED" in inspector.findings_view.value
+    inspector.as_of.value = str(NOW - 60)
+    assert inspector.result.ok
+    inspector.artifact.value = "garbage ☃ \x00"
+    assert inspector.result.cause.code == "NO_SIGNING_DATA"
+    inspector.public_key.value = "not a key"
+    assert "public key:" in inspector.verdict.value
+
+
+def test_inspector_uses_the_loaded_key(ecdsa_key: PrivateKey) -> None:
+    keys = KeyPanel(key_pair_id=KEY_ID, key=ecdsa_key)
+    inspector = Inspector(keys=keys, now=NOW)
+    inspector.artifact.value = Signer(KEY_ID, ecdsa_key).sign_url(URL, expires=NOW + 60)
+    assert inspector.result is not None and inspector.result.verified
+    keys.set_key(generate_key("ecdsa"))  # another key: the inspector re-checks at once
+    assert inspector.result is not None and not inspector.result.ok
+
+
+def test_inspector_escapes_hostile_input() -> None:
+    inspector = Inspector(now=NOW)
+    inspector.artifact.value = HOSTILE
+    shown = inspector.verdict.value + inspector.findings_view.value + inspector.decoded_view.value
+    assert "<img" not in shown and "<script" not in shown
+    assert "&lt;img" in shown
+
+
+def test_panels_display_themselves() -> None:
+    app = App(now=NOW)
+    bundle = app._repr_mimebundle_()
+    assert "text/plain" in bundle
+    assert repr(app) == "App(key=None)"
