@@ -95,6 +95,15 @@ CATALOG: Mapping[str, CodeInfo] = MappingProxyType({
     "SHA256_COOKIE": _i("SHA-256 signed cookies are new (2026); some report CloudFront ignoring the hash cookie"),
     "SIGNATURE_NOT_CHECKED": _i("no public key was given for this key pair id, so the signature was not checked"),
     "SIGNATURE_VERIFIED": _i("the signature verifies"),
+    # The distribution config (cfsign_nb.distribution).
+    "KEY_NOT_TRUSTED_BY_BEHAVIOR": _e("InvalidKey", "the key is not in a key group the matched cache behavior trusts"),
+    "ALTERNATE_DOMAIN_NOT_CONFIGURED": CodeInfo("error", None, "the request's host is not a domain name of this distribution"),
+    "BEHAVIOR_NOT_RESTRICTED": _w("the matched cache behavior does not restrict viewer access: the object is public and signatures are ignored"),
+    "SHADOWED_BEHAVIOR": _w("an earlier unrestricted cache behavior catches paths meant for a restricted one"),
+    "IPV6_ENABLED_WITH_IP_POLICY": _w("IPv6 is enabled while the policy has an IpAddress condition: IPv6 viewers are refused"),
+    "HTTP_ALLOWED_FOR_HTTPS_RESOURCE": _w("the behavior allows http while the policy covers only https URLs"),
+    "LEGACY_TRUSTED_SIGNERS": _w("a cache behavior trusts legacy CloudFront key pairs (TrustedSigners, root user only)"),
+    "COOKIES_SENT_TO_PUBLIC_PATHS": _w("restricted and public behaviors share a hostname, so signed cookies ride along on public requests"),
 })
 
 
