@@ -1,0 +1,53 @@
+"""Every notebook runs top to bottom, matches its jupytext pair, and is stored without outputs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+SOURCES = sorted(NOTEBOOKS.glob("*.py"))
+
+
+def _cells(notebook: nbformat.NotebookNode) -> list[tuple[str, str]]:
+    return [(cell.cell_type, cell.source.strip()) for cell in notebook.cells]
+
+
+@pytest.mark.notebooks
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("source", SOURCES, ids=[s.stem for s in SOURCES])
+def test_notebook_runs_top_to_bottom(source: Path, tmp_path: Path) -> None:
+    notebook = jupytext.read(source)
+    os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")
+    NotebookClient(notebook, timeout=180, startup_timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    outputs = json.dumps([cell.get("outputs", []) for cell in notebook.cells])
+    assert "PRIVATE KEY-----" not in outputs, "a notebook output shows private key material"
+    assert "Traceback" not in outputs
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=[s.stem for s in SOURCES])
+def test_pairs_hold_the_same_cells_and_no_outputs(source: Path) -> None:
+    paired = source.with_suffix(".ipynb")
+    assert paired.exists(), f"run: jupytext --to ipynb {source.name}"
+    stored = nbformat.read(paired, as_version=4)
+    assert _cells(jupytext.read(source)) == _cells(stored), f"out of sync: jupytext --sync {source.name}"
+    assert stored.metadata.get("kernelspec", {}).get("name") == "python3"
+    for cell in stored.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, f"{paired.name} has saved outputs"
+    assert "widgets" not in stored.metadata
+
+
+def test_nbstripout_finds_nothing_to_strip() -> None:
+    paired = sorted(str(p) for p in NOTEBOOKS.glob("*.ipynb"))
+    result = subprocess.run([sys.executable, "-m", "nbstripout", "--verify", *paired], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
