@@ -109,6 +109,12 @@ class Decoded:
             "problems": [problem.code for problem in self.problems],
         }
 
+    def to_frame(self) -> Any:
+        """One-row pandas DataFrame with the columns of ``cfsign_nb.frames.decode_many`` (imports pandas)."""
+        from .frames import decoded_frame
+
+        return decoded_frame(self)
+
 
 def decode(artifact: object, *, request_url: str | None = None) -> Decoded:
     """Decode a signed URL, a Cookie header, Set-Cookie lines or a cookie mapping. Never raises.

@@ -102,19 +102,10 @@ class Diagnosis:
         }
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per finding (severity, code, message, fix, CloudFront's answer)."""
-        import pandas as pd
+        """One row per finding (severity, code, message, fix, CloudFront's answer, evidence); codes are categoricals."""
+        from .frames import diagnosis_frame
 
-        frame = pd.DataFrame(
-            [
-                {"severity": f.severity, "code": f.code, "message": f.message, "fix": f.fix,
-                 "cloudfront_error": f.cloudfront_error}
-                for f in self.findings
-            ],
-            columns=["severity", "code", "message", "fix", "cloudfront_error"],
-        )
-        frame["severity"] = pd.Categorical(frame["severity"], categories=["error", "warning", "info"])
-        return frame
+        return diagnosis_frame(self)
 
     def __str__(self) -> str:
         lines = [f"{'OK' if self.ok else 'REFUSED'}: {self.verdict}"]

@@ -96,6 +96,12 @@ class Policy:
         """Parse and validate a policy as CloudFront reads it; raise :class:`PolicyError` if it would not."""
         return cls(**_parse_statement(data))
 
+    def to_frame(self) -> Any:
+        """One-row pandas DataFrame of the fields, UTC datetimes beside epochs (imports pandas)."""
+        from .frames import policy_frame
+
+        return policy_frame(self)
+
 
 def policy_json(
     resource: str | None,

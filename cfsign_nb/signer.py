@@ -154,7 +154,7 @@ class Signer:
         ip_address: str | None = None,
         policy: Policy | str | bytes | None = None,
         now: TimeLike | None = None,
-    ) -> dict[str, str]:
+    ) -> SignedCookies:
         """Signed cookie values, by name, for ``resource`` (a URL, or a pattern with wildcards).
 
         Canned (``CloudFront-Expires``) when only ``expires`` is given and ``resource`` has no
@@ -182,12 +182,12 @@ class Signer:
             cookies = {"CloudFront-Policy": b64encode(policy_bytes)}
         return self._cookies(cookies, self._raw_sign(policy_bytes))
 
-    def _cookies(self, cookies: dict[str, str], signature: bytes) -> dict[str, str]:
+    def _cookies(self, cookies: dict[str, str], signature: bytes) -> SignedCookies:
         cookies["CloudFront-Signature"] = b64encode(signature)
         cookies["CloudFront-Key-Pair-Id"] = self.key_pair_id
         if self.hash_algorithm == "SHA256":
             cookies["CloudFront-Hash-Algorithm"] = "SHA256"
-        return cookies
+        return SignedCookies(cookies)
 
     def __repr__(self) -> str:
         return (
@@ -197,6 +197,20 @@ class Signer:
 
     def __reduce__(self) -> tuple[Any, ...]:
         raise TypeError("Signer holds a private key and is not picklable; build one per process")
+
+
+class SignedCookies(dict[str, str]):
+    """Signed cookie values by name: a plain dict (equal to one, JSON-serialisable) with two helpers."""
+
+    def set_cookie_headers(self, **attributes: Any) -> list[str]:
+        """``Set-Cookie:`` lines for these cookies; keywords as for :func:`set_cookie_headers`."""
+        return set_cookie_headers(self, **attributes)
+
+    def to_frame(self) -> Any:
+        """One row per cookie (name, value, size, expiry) as a pandas DataFrame (imports pandas)."""
+        from .frames import signed_cookies_frame
+
+        return signed_cookies_frame(self)
 
 
 def set_cookie_headers(

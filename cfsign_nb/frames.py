@@ -1,0 +1,857 @@
+"""pandas views of cfsign_nb results, and batch decode/diagnose over many URLs or cookie headers.
+
+Importing this module imports pandas, numpy and pyarrow and registers the ``.cfsign`` Series
+accessor; the core (``import cfsign_nb``) never does. Every batch result agrees row by row with
+:func:`cfsign_nb.diagnose.diagnose`: well-formed canned signed URLs (the SDK layout
+``...Expires=&Signature=&Key-Pair-Id=[&Hash-Algorithm=]``) are decoded with vectorised byte
+operations, and everything else goes through the per-row :func:`~cfsign_nb.diagnose` itself.
+Codes, severities and CloudFront responses come from :data:`cfsign_nb.findings.CATALOG`.
+
+The functions are pure per partition, so they run unchanged under Dask::
+
+    import dask.dataframe as dd
+    urls = dd.from_pandas(series, npartitions=8)
+    table = urls.map_partitions(diagnose_many, now=now, meta=diagnose_many([]))
+"""
+
+from __future__ import annotations
+
+import binascii
+import gc
+import ipaddress
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from .decode import Decoded, decode
+from .diagnose import Diagnosis, diagnose
+from .errors import CfSignError
+from .findings import CATALOG, SEVERITY_ORDER
+from .keys import PublicKey, load_public_key
+from .times import MAX_EPOCH_32, MAX_SECONDS, TimeLike, now_epoch, to_epoch
+
+if TYPE_CHECKING:
+    from pandas.io.formats.style import Styler
+
+    from .policy import Policy
+
+__all__ = [
+    "DECODE_COLUMNS",
+    "DIAGNOSE_COLUMNS",
+    "EXPECTED_CODES",
+    "FIELDS",
+    "SAMPLE_KINDS",
+    "counts_by_code",
+    "counts_by_hour",
+    "counts_by_key",
+    "decode_many",
+    "decoded_frame",
+    "diagnose_access_log",
+    "diagnose_many",
+    "diagnosis_frame",
+    "expiry_distribution",
+    "iter_access_log",
+    "policy_frame",
+    "read_access_log",
+    "sample_access_log",
+    "signed_cookies_frame",
+    "style",
+    "write_access_log",
+]
+
+STR = pd.StringDtype("pyarrow", na_value=np.nan)
+"""pandas 3's default string dtype (Arrow-backed, NaN for missing)."""
+
+UTC_SECONDS = pd.DatetimeTZDtype("s", "UTC")
+CODE_CATEGORIES = ("OK", *CATALOG)
+_ERROR_CATEGORIES = ("MissingKey", "InvalidKey", "MalformedPolicy", "MalformedSignature", "AccessDenied")
+_CHUNK = 100_000
+_LONG_LIFETIME = 30 * 86400
+
+DECODE_COLUMNS = (
+    "source", "url", "resource_url", "policy_kind", "resource", "expires", "expires_at", "starts",
+    "starts_at", "ip_address", "key_pair_id", "hash_algorithm", "signature_bytes", "problems",
+)
+"""Columns of :func:`decode_many`, in order."""
+
+DIAGNOSE_COLUMNS = (
+    *DECODE_COLUMNS, "ok", "code", "codes", "cloudfront_error", "verified", "now", "now_at",
+    "seconds_to_expiry",
+)
+"""Columns of :func:`diagnose_many`, in order."""
+
+
+# --- to_frame() of single results -------------------------------------------------------------
+
+def policy_frame(policy: Policy) -> pd.DataFrame:
+    """One row: the policy's fields, epochs beside UTC datetimes, and the exact JSON that is signed."""
+    frame = pd.DataFrame({
+        "resource": pd.array([policy.resource], dtype=STR),
+        "date_less_than": pd.array([policy.date_less_than], dtype="Int64"),
+        "date_greater_than": pd.array([policy.date_greater_than], dtype="Int64"),
+        "ip_address": pd.array([policy.ip_address], dtype=STR),
+        "is_canned": [policy.is_canned],
+        "policy_json": pd.array([policy.to_json().decode()], dtype=STR),
+    })
+    frame.insert(2, "expires_at", _datetimes(frame["date_less_than"]))
+    frame.insert(4, "starts_at", _datetimes(frame["date_greater_than"]))
+    return frame
+
+
+def decoded_frame(decoded: Decoded) -> pd.DataFrame:
+    """One row with the columns of :func:`decode_many` for one decoded URL or set of cookies."""
+    return _frame([_decoded_row(decoded)], DECODE_COLUMNS)
+
+
+def diagnosis_frame(diagnosis: Diagnosis) -> pd.DataFrame:
+    """One row per finding, most likely cause first; severity, code and response are categoricals."""
+    findings = diagnosis.findings
+    return pd.DataFrame({
+        "severity": pd.Categorical([f.severity for f in findings], categories=list(SEVERITY_ORDER)),
+        "code": pd.Categorical([f.code for f in findings], categories=list(CATALOG)),
+        "message": pd.array([f.message for f in findings], dtype=STR),
+        "fix": pd.array([f.fix for f in findings], dtype=STR),
+        "cloudfront_error": pd.Categorical([f.cloudfront_error for f in findings], categories=_ERROR_CATEGORIES),
+        "evidence": pd.Series([dict(f.evidence) for f in findings], dtype=object),
+    })
+
+
+def signed_cookies_frame(cookies: Mapping[str, str]) -> pd.DataFrame:
+    """One row per cookie: name, value, size in bytes, and (when present) the expiry it carries."""
+    names = list(cookies)
+    frame = pd.DataFrame({
+        "name": pd.Categorical(names),
+        "value": pd.array([cookies[n] for n in names], dtype=STR),
+        "bytes": pd.array([len(n) + 1 + len(cookies[n].encode()) for n in names], dtype="Int64"),
+    })
+    decoded = decode(dict(cookies))
+    expires = decoded.policy.date_less_than if decoded.policy else decoded.expires
+    frame["expires"] = pd.array([expires] * len(names), dtype="Int64")
+    frame["expires_at"] = _datetimes(frame["expires"])
+    return frame
+
+
+# --- batch decode and diagnose ----------------------------------------------------------------
+
+def decode_many(values: Iterable[object] | pd.Series) -> pd.DataFrame:
+    """Decode every URL or cookie header in ``values``: one row per input, in order. Never raises.
+
+    A Series keeps its index. Columns are :data:`DECODE_COLUMNS`; ``problems`` holds the codes of
+    what went wrong while parsing (see :func:`cfsign_nb.decode`).
+    """
+    frame = _run(values, _Options(decode_only=True), {}, workers=1)
+    return frame.loc[:, list(DECODE_COLUMNS)]
+
+
+def diagnose_many(
+    values: Iterable[object] | pd.Series,
+    *,
+    public_keys: Mapping[str, object] | object | None = None,
+    now: TimeLike | Sequence[Any] | pd.Series | None = None,
+    client_ip: str | Sequence[Any] | pd.Series | None = None,
+    request_url: str | Sequence[Any] | pd.Series | None = None,
+    verify: bool = True,
+    workers: int = 1,
+) -> pd.DataFrame:
+    """Diagnose every URL or cookie header in ``values``, as :func:`cfsign_nb.diagnose` would. Never raises on data.
+
+    ``now``, ``client_ip`` and ``request_url`` are one value for all rows or one per row (a list
+    or a Series aligned with ``values``). ``public_keys`` maps key pair ids to public keys (PEM
+    text or key objects); with ``verify=False`` they are ignored and rows equal
+    ``diagnose(value, public_keys=None, ...)``. ``workers`` > 1 spreads chunks over processes.
+    ``code`` is the primary finding code or ``"OK"``; ``codes`` equals ``Diagnosis.codes``.
+    """
+    keys = _load_keys(public_keys) if verify else {}
+    options = _Options(keys=_pem_keys(keys))
+    return _run(values, options, {"now": now, "client_ip": client_ip, "request_url": request_url}, workers=workers)
+
+
+class _Options:
+    """What every chunk needs, picklable (keys travel as PEM text, never as private keys)."""
+
+    def __init__(self, *, decode_only: bool = False, keys: Mapping[str, str] | None = None) -> None:
+        self.decode_only = decode_only
+        self.keys = dict(keys or {})
+
+
+def _load_keys(public_keys: object) -> dict[str, PublicKey]:
+    if public_keys is None:
+        return {}
+    if not isinstance(public_keys, Mapping):
+        raise CfSignError(
+            "diagnose_many needs public_keys as a mapping {key_pair_id: public key}, because each "
+            "row names its own Key-Pair-Id; e.g. public_keys={'K2JCJMDEHXQW5F': pem_text}"
+        )
+    return {str(kid): load_public_key(source) for kid, source in public_keys.items()}  # type: ignore[arg-type]
+
+
+def _pem_keys(keys: Mapping[str, PublicKey]) -> dict[str, str]:
+    return {kid: key.to_pem() for kid, key in keys.items()}
+
+
+def _run(
+    values: Iterable[object] | pd.Series, options: _Options, context: Mapping[str, object], *, workers: int
+) -> pd.DataFrame:
+    index = values.index if isinstance(values, pd.Series) else None
+    array = _as_arrow(values)
+    n = len(array)
+    per_row = {name: _per_row(value, n, name) for name, value in context.items()}
+    if not options.decode_only:
+        per_row["now_raw"] = per_row.pop("now")
+        per_row["now"] = _now_array(context["now"], n)
+    bounds = [(start, min(start + _CHUNK, n)) for start in range(0, n, _CHUNK)] or [(0, 0)]
+    jobs = [
+        (array.slice(lo, hi - lo), options, {k: (v[lo:hi] if isinstance(v, np.ndarray) else v) for k, v in per_row.items()})
+        for lo, hi in bounds
+    ]
+    if workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            parts = list(pool.map(_chunk_frame, *zip(*jobs), chunksize=1))
+    else:
+        parts = [_chunk_frame(*job) for job in jobs]
+    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    frame["key_pair_id"] = frame["key_pair_id"].astype("category")
+    if index is not None:
+        frame.index = index
+    return frame
+
+
+def _as_arrow(values: Iterable[object] | pd.Series) -> pa.Array:
+    """The inputs as one Arrow array: strings stay strings; anything else rides along as objects."""
+    if isinstance(values, pd.Series):
+        values = values.array
+        if isinstance(values, pd.arrays.ArrowStringArray):
+            chunked = values._pa_array  # noqa: SLF001 - zero-copy access to the Arrow data
+            return chunked.combine_chunks().cast(pa.large_string())
+        values = list(values)
+    elif not isinstance(values, list):
+        values = list(values)
+    if all(type(v) is str for v in values):
+        return pa.array(values, type=pa.large_string())
+    return _ObjectArray(values)
+
+
+class _ObjectArray:
+    """Inputs that are not all strings (dicts of cookies, None, Decoded...): per-row only."""
+
+    def __init__(self, values: list[object]) -> None:
+        self.values = values
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def slice(self, offset: int, length: int) -> _ObjectArray:
+        return _ObjectArray(self.values[offset : offset + length])
+
+
+def _per_row(value: object, n: int, name: str) -> object:
+    if isinstance(value, pd.Series | pd.Index | np.ndarray | list | tuple) and not isinstance(value, str):
+        array = np.asarray(value.array if isinstance(value, pd.Series) else value, dtype=object)
+        if len(array) != n:
+            raise CfSignError(
+                f"{name} has {len(array)} values for {n} inputs; give one value for all rows "
+                "or exactly one per row"
+            )
+        return array
+    return value
+
+
+def _now_array(now: object, n: int) -> np.ndarray | None:
+    """Per-row epoch seconds, or None when ``now`` cannot be read (rows then go the per-row way)."""
+    if isinstance(now, pd.Series | pd.Index | np.ndarray | list | tuple):
+        series = pd.Series(np.asarray(now.array if isinstance(now, pd.Series) else now, dtype=object))
+        if len(series) != n:
+            raise CfSignError(f"now has {len(series)} values for {n} inputs; give one or one per row")
+        if series.map(lambda v: type(v) is int).all():
+            return series.to_numpy(dtype=np.int64)
+        try:
+            stamps = pd.to_datetime(series, utc=True)
+        except (ValueError, TypeError):
+            return None
+        if stamps.isna().any():
+            return None
+        return stamps.astype("datetime64[s, UTC]").astype("int64").to_numpy()
+    try:
+        return np.full(n, now_epoch(now), dtype=np.int64)  # type: ignore[arg-type]
+    except CfSignError:
+        return None
+
+
+# --- one chunk -------------------------------------------------------------------------------
+
+def _chunk_frame(array: pa.Array | _ObjectArray, options: _Options, per_row: Mapping[str, object]) -> pd.DataFrame:
+    """Decode or diagnose one chunk: the fast path where it provably agrees, ``diagnose()`` elsewhere."""
+    n = len(array)
+    keys = {kid: load_public_key(pem) for kid, pem in options.keys.items()}
+    now = per_row.get("now")
+    fast = None
+    if isinstance(array, pa.Array) and n:
+        eligible = _eligible(array, options, per_row, n)
+        if eligible.any():
+            fast = _fast_canned(array, eligible)
+    if fast is None:
+        fast = _FastRows.empty(n)
+    if not options.decode_only and fast.mask.any():
+        _fast_verify(fast, keys, array)
+    rows = np.flatnonzero(~fast.mask)
+    slow: list[dict[str, Any]] = []
+    if len(rows):
+        values = array.values if isinstance(array, _ObjectArray) else array.take(pa.array(rows)).to_pylist()
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            for i, row in enumerate(rows):
+                slow.append(_slow_row(values[i], int(row), options, keys, per_row, now))
+        finally:
+            if was_enabled:
+                gc.enable()
+    return _assemble(n, fast, rows, slow, options, now, array if isinstance(array, pa.Array) else None)
+
+
+def _eligible(array: pa.Array, options: _Options, per_row: Mapping[str, object], n: int) -> np.ndarray:
+    eligible = np.asarray(array.is_valid(), dtype=bool) if array.null_count else np.ones(n, dtype=bool)
+    if options.decode_only:
+        return eligible
+    if per_row.get("now") is None:
+        return np.zeros(n, dtype=bool)
+    request_url = per_row.get("request_url")
+    if isinstance(request_url, np.ndarray):
+        eligible &= pd.isna(request_url)
+    elif request_url is not None:
+        return np.zeros(n, dtype=bool)
+    client_ip = per_row.get("client_ip")
+    if isinstance(client_ip, np.ndarray):
+        seen: dict[object, bool] = {}
+        good = np.fromiter((seen[v] if v in seen else seen.setdefault(v, _ip_ok(v)) for v in client_ip), bool, n)
+        eligible &= good
+    elif not _ip_ok(client_ip):
+        return np.zeros(n, dtype=bool)
+    return eligible
+
+
+def _ip_ok(value: object) -> bool:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return True
+    try:
+        ipaddress.ip_address(str(value).strip())
+    except ValueError:
+        return False
+    return True
+
+
+class _FastRows:
+    """Columns computed for the rows that took the vectorised path (``mask``)."""
+
+    def __init__(self, n: int) -> None:
+        self.mask = np.zeros(n, dtype=bool)
+        self.start = np.zeros(n, dtype=np.int64)
+        self.resource_end = np.zeros(n, dtype=np.int64)
+        self.sig_start = np.zeros(n, dtype=np.int64)
+        self.sig_end = np.zeros(n, dtype=np.int64)
+        self.expires = np.zeros(n, dtype=np.int64)
+        self.signature_bytes = np.zeros(n, dtype=np.int64)
+        self.sha256 = np.zeros(n, dtype=bool)
+        self.kid = np.empty(n, dtype=object)
+        self.verified = np.zeros(n, dtype=bool)
+        self.data: pa.Buffer | None = None
+
+    @classmethod
+    def empty(cls, n: int) -> _FastRows:
+        return cls(n)
+
+    def strings(self, start: np.ndarray, end: np.ndarray) -> pa.Array:
+        """Substrings ``data[start:end]`` of the fast rows (empty elsewhere), without a per-row loop."""
+        return _substrings(self.data, np.where(self.mask, start, 0), np.where(self.mask, end, 0))
+
+
+_ALLOWED = np.zeros(256, dtype=bool)
+_ALLOWED[0x21:0x7F] = True
+_ALLOWED[[ord('"'), ord("#"), ord("\\")]] = False
+_B64_WEIGHT = np.full(256, 1000, dtype=np.int32)
+for _c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789~-":
+    _B64_WEIGHT[_c] = 0
+_B64_WEIGHT[ord("_")] = 1
+_ALNUM = np.zeros(256, dtype=bool)
+for _c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789":
+    _ALNUM[_c] = True
+_NAMES = (b"Expires", b"Policy", b"Signature", b"Key-Pair-Id", b"Hash-Algorithm")
+_POWERS = 10 ** np.arange(11, -1, -1, dtype=np.int64)
+
+
+def _fast_canned(array: pa.Array, eligible: np.ndarray) -> _FastRows | None:
+    """Vectorised decode of canned signed URLs in the SDK layout; other rows are left unmarked.
+
+    A row qualifies only when ``decode()`` provably reads it the same way: printable ASCII without
+    quotes, backslashes, fragments or spaces; lower-case ``http(s)://``; each of ``Expires``,
+    ``Signature``, ``Key-Pair-Id`` exactly once as trailing query pairs in that order (then an
+    optional valid ``Hash-Algorithm``), no ``Policy``; digits, CloudFront base64 and an
+    alphanumeric key id as values; at most 8,192 bytes; a signature that is not 64 bytes.
+    """
+    n = len(array)
+    fast = _FastRows(n)
+    buffers = array.buffers()
+    if buffers[2] is None:
+        return None
+    offsets = np.frombuffer(buffers[1], dtype=np.int64)[array.offset : array.offset + n + 1]
+    data = np.frombuffer(buffers[2], dtype=np.uint8)
+    fast.data = buffers[2]
+    start, end = offsets[:-1], offsets[1:]
+    lo, hi = int(start[0]), int(end[-1])
+    ok = eligible & (end - start >= 12) & (end - start <= 8192)
+    head = data[np.minimum(start[:, None] + np.arange(8), len(data) - 1)]
+    ok &= (head[:, :7] == np.frombuffer(b"http://", np.uint8)).all(1) | (head == np.frombuffer(b"https://", np.uint8)).all(1)
+    segment = data[lo:hi]
+    bad_rows = np.unique(np.searchsorted(offsets, np.flatnonzero(~_ALLOWED[segment]) + lo, side="right") - 1)
+    ok[bad_rows] = False
+
+    # Pair boundaries: the first '?' of each row, then every '&' after it.
+    marks = np.flatnonzero((segment == 0x3F) | (segment == 0x26)) + lo
+    mark_row = np.searchsorted(offsets, marks, side="right") - 1
+    is_q = data[marks] == 0x3F
+    q_pos = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(q_pos, mark_row[is_q], marks[is_q])
+    boundary = (marks == q_pos[mark_row]) | (~is_q & (marks > q_pos[mark_row]))
+    pair_start = marks[boundary] + 1
+    pair_row = mark_row[boundary]
+    ok &= q_pos < np.iinfo(np.int64).max
+
+    found: dict[bytes, np.ndarray] = {}
+    padded = np.concatenate([data, np.zeros(16, dtype=np.uint8)])
+    row_end = end[pair_row]
+    for name in _NAMES:
+        size = len(name)
+        hit = (padded[pair_start[:, None] + np.arange(size)] == np.frombuffer(name, np.uint8)).all(1)
+        after = pair_start + size
+        terminated = (after == row_end) | np.isin(padded[np.minimum(after, len(padded) - 1)], (0x3D, 0x26))
+        hit &= terminated & (after <= row_end)
+        count = np.bincount(pair_row[hit], minlength=n)
+        position = np.full(n, -1, dtype=np.int64)
+        position[pair_row[hit]] = pair_start[hit]
+        found[name] = position
+        if name == b"Policy":
+            ok &= count == 0
+        elif name == b"Hash-Algorithm":
+            ok &= count <= 1
+        else:
+            ok &= count == 1
+    p_exp, p_sig, p_kid, p_hash = (found[k] for k in (b"Expires", b"Signature", b"Key-Pair-Id", b"Hash-Algorithm"))
+    has_hash = p_hash >= 0
+    ok &= (p_exp < p_sig) & (p_sig < p_kid) & (~has_hash | (p_kid < p_hash))
+    ok &= padded[p_exp + 7] == 0x3D
+    ok &= padded[p_sig + 9] == 0x3D
+    ok &= padded[p_kid + 11] == 0x3D
+    if not ok.any():
+        return None
+
+    exp_len = p_sig - 1 - (p_exp + 8)
+    ok &= (exp_len >= 1) & (exp_len <= 12)
+    digits = padded[np.clip(p_sig[:, None] - 13 + np.arange(12), 0, len(padded) - 1)].astype(np.int64) - 48
+    in_value = np.arange(12)[None, :] >= (12 - exp_len)[:, None]
+    ok &= ((digits >= 0) & (digits <= 9) | ~in_value).all(1)
+    fast.expires = np.where(in_value, digits, 0) @ _POWERS
+
+    sig_start, sig_end = p_sig + 10, p_kid - 1
+    sig_len = sig_end - sig_start
+    ok &= (sig_len >= 4) & (sig_len % 4 == 0)
+    pads = (padded[sig_end - 1] == 0x5F).astype(np.int64) * (1 + (padded[sig_end - 2] == 0x5F))
+    weights = np.concatenate([[0], np.cumsum(_B64_WEIGHT[segment], dtype=np.int64)])
+    rel_s = np.clip(sig_start - lo, 0, hi - lo)
+    rel_e = np.clip(sig_end - lo, 0, hi - lo)
+    ok &= (weights[rel_e] - weights[rel_s]) == pads
+    fast.signature_bytes = sig_len // 4 * 3 - pads
+    ok &= fast.signature_bytes != 64
+
+    kid_start = p_kid + 12
+    kid_end = np.where(has_hash, p_hash - 1, end)
+    kid_len = kid_end - kid_start
+    ok &= (kid_len >= 1) & (kid_len <= 64)
+    width = int(kid_len[ok].max()) if ok.any() else 1
+    kid_bytes = padded[np.clip(kid_start[:, None] + np.arange(width), 0, len(padded) - 1)]
+    in_kid = np.arange(width)[None, :] < kid_len[:, None]
+    ok &= (_ALNUM[kid_bytes] | ~in_kid).all(1)
+
+    hash_start = p_hash + 15
+    hash_len = end - hash_start
+    hash_bytes = padded[np.clip(hash_start[:, None] + np.arange(6), 0, len(padded) - 1)]
+    is_sha1 = (hash_len == 4) & (hash_bytes[:, :4] == np.frombuffer(b"SHA1", np.uint8)).all(1)
+    is_sha256 = (hash_len == 6) & (hash_bytes == np.frombuffer(b"SHA256", np.uint8)).all(1)
+    ok &= ~has_hash | ((padded[p_hash + 14] == 0x3D) & (is_sha1 | is_sha256))
+    fast.sha256 = has_hash & is_sha256
+    if not ok.any():
+        return None
+
+    fast.mask = ok
+    fast.start = start.copy()
+    fast.resource_end = p_exp - 1
+    fast.sig_start, fast.sig_end = sig_start, sig_end
+    kid_fixed = np.where(in_kid, kid_bytes, 0).astype(np.uint8)
+    kid_text = kid_fixed.view(f"S{width}").ravel()
+    fast.kid = np.where(ok, kid_text.astype(object), None)
+    return fast
+
+
+def _substrings(data: pa.Buffer | None, start: np.ndarray, end: np.ndarray) -> pa.Array:
+    """``data[start:end]`` per row as a large_string array, through an Arrow string_view."""
+    n = len(start)
+    if data is None or n == 0:
+        return pa.array([""] * n, type=pa.large_string())
+    length = (end - start).astype(np.int32)
+    raw = np.frombuffer(data, dtype=np.uint8)
+    padded = np.concatenate([raw, np.zeros(12, dtype=np.uint8)])
+    views = np.zeros((n, 16), dtype=np.uint8)
+    words = views.view(np.int32)
+    words[:, 0] = length
+    gathered = padded[start[:, None] + np.arange(12)]
+    gathered[np.arange(12)[None, :] >= length[:, None]] = 0
+    small = length <= 12
+    views[small, 4:16] = gathered[small]
+    views[~small, 4:8] = gathered[~small, :4]
+    base = int(start[~small].min()) if (~small).any() else 0
+    words[~small, 2] = 0
+    words[~small, 3] = start[~small] - base
+    window = pa.py_buffer(raw[base:]) if base else data
+    view = pa.Array.from_buffers(pa.string_view(), n, [None, pa.py_buffer(views), window])
+    return view.cast(pa.large_string())
+
+
+def _fast_verify(fast: _FastRows, keys: Mapping[str, PublicKey], array: pa.Array) -> None:
+    """Verify fast rows in bulk; a row whose key is unknown or whose signature fails goes per-row."""
+    if not keys:
+        return
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+
+    from .keys import _HASHES
+
+    rows = np.flatnonzero(fast.mask)
+    kids = fast.kid[rows]
+    resources = fast.strings(fast.start, fast.resource_end).take(pa.array(rows)).to_pylist()
+    signatures = fast.strings(fast.sig_start, fast.sig_end).take(pa.array(rows)).to_pylist()
+    expires = fast.expires[rows].tolist()
+    sha256 = fast.sha256[rows].tolist()
+    table = bytes.maketrans(b"-_~", b"+=/")
+    pkcs1 = padding.PKCS1v15()
+    verifiers: dict[bytes, tuple[Callable[..., Any], tuple[Any, Any]] | None] = {}
+    for kid_bytes in set(kids.tolist()):
+        key = keys.get(kid_bytes.decode())
+        if key is None or key.description not in ("RSA-2048", "ECDSA P-256"):
+            verifiers[kid_bytes] = None
+        elif isinstance(key.key, rsa.RSAPublicKey):
+            verifiers[kid_bytes] = (key.key.verify, (pkcs1, _HASHES["SHA1"]), (pkcs1, _HASHES["SHA256"]))  # type: ignore[assignment]
+        else:
+            verifiers[kid_bytes] = (key.key.verify, (ec.ECDSA(_HASHES["SHA1"]),), (ec.ECDSA(_HASHES["SHA256"]),))  # type: ignore[assignment]
+    a2b = binascii.a2b_base64
+    verified = np.zeros(len(rows), dtype=bool)
+    template = '{"Statement":[{"Resource":"%s","Condition":{"DateLessThan":{"AWS:EpochTime":%d}}}]}'
+    for i, kid in enumerate(kids.tolist()):
+        verifier = verifiers[kid]
+        if verifier is None:
+            continue
+        call, sha1_args, sha256_args = verifier  # type: ignore[misc]
+        try:
+            call(a2b(signatures[i].encode().translate(table)), (template % (resources[i], expires[i])).encode(),
+                 *(sha256_args if sha256[i] else sha1_args))
+        except (InvalidSignature, ValueError):
+            continue
+        verified[i] = True
+    fast.verified[rows] = verified
+    fast.mask[rows[~verified]] = False
+
+
+# --- per-row path and assembly ----------------------------------------------------------------
+
+def _value_at(value: object, i: int) -> object:
+    if isinstance(value, np.ndarray):
+        item = value[i]
+        return None if item is None or (isinstance(item, float) and np.isnan(item)) else item
+    return value
+
+
+def _slow_row(
+    value: object, i: int, options: _Options, keys: Mapping[str, PublicKey],
+    per_row: Mapping[str, object], now: np.ndarray | None,
+) -> dict[str, Any]:
+    request_url = _value_at(per_row.get("request_url"), i)
+    if options.decode_only:
+        return _decoded_row(decode(value, request_url=request_url))  # type: ignore[arg-type]
+    moment = int(now[i]) if now is not None else _value_at(per_row.get("now_raw"), i)
+    client_ip = _value_at(per_row.get("client_ip"), i)
+    result = diagnose(
+        value, public_keys=keys or None, now=moment,  # type: ignore[arg-type]
+        client_ip=None if client_ip is None else str(client_ip),
+        request_url=None if request_url is None else str(request_url),
+    )
+    return _diagnosis_row(result)
+
+
+def _decoded_row(d: Decoded) -> dict[str, Any]:
+    policy = d.policy
+    return {
+        "source": d.source,
+        "url": d.url,
+        "resource_url": d.resource_url,
+        "policy_kind": d.policy_kind,
+        "resource": policy.resource if policy else None,
+        "expires": policy.date_less_than if policy else d.expires,
+        "starts": policy.date_greater_than if policy else None,
+        "ip_address": policy.ip_address if policy else None,
+        "key_pair_id": d.key_pair_id,
+        "hash_algorithm": d.hash_algorithm,
+        "signature_bytes": None if d.signature is None else len(d.signature),
+        "problems": tuple(p.code for p in d.problems),
+    }
+
+
+def _diagnosis_row(result: Diagnosis) -> dict[str, Any]:
+    row = _decoded_row(result.decoded)
+    cause = result.cause
+    row.update(
+        ok=result.ok,
+        code=cause.code if cause else "OK",
+        codes=result.codes,
+        cloudfront_error=result.cloudfront_error,
+        verified=result.verified,
+        now=result.context.now,
+    )
+    return row
+
+
+def _fast_codes(expired: bool, long_lifetime: bool, after_2038: bool, verified: bool) -> tuple[str, ...]:
+    """The codes ``diagnose()`` gives a well-formed canned URL, in its order (checks, then severity)."""
+    in_check_order = ["SIGNATURE_VERIFIED" if verified else "SIGNATURE_NOT_CHECKED"]
+    in_check_order += ["EXPIRED"] if expired else ["LONG_LIFETIME"] if long_lifetime else []
+    in_check_order += ["EXPIRES_AFTER_2038"] if after_2038 else []
+    return tuple(sorted(in_check_order, key=lambda code: SEVERITY_ORDER[CATALOG[code].severity]))
+
+
+_PATTERNS = [_fast_codes(bool(p & 1), bool(p & 2), bool(p & 4), bool(p & 8)) for p in range(16)]
+_PATTERN_CODE = [next((c for c in codes if CATALOG[c].severity == "error"), "OK") for codes in _PATTERNS]
+
+
+def _assemble(
+    n: int, fast: _FastRows, rows: np.ndarray, slow: list[dict[str, Any]], options: _Options,
+    now: np.ndarray | None, array: pa.Array | None = None,
+) -> pd.DataFrame:
+    mask = fast.mask
+    columns: dict[str, Any] = {}
+    slow_mask = pa.array(~mask)
+
+    def strings(fast_values: pa.Array | None, name: str) -> Any:
+        if fast_values is None:
+            fast_values = pa.nulls(n, pa.large_string())
+        else:
+            fast_values = _null_where(fast_values, ~mask)
+        if len(rows):
+            fast_values = _replace(fast_values, slow_mask, [r[name] for r in slow], pa.large_string())
+        return pd.array(fast_values, dtype=STR)
+
+    def objects(fast_values: np.ndarray, name: str, dtype: Any = object) -> np.ndarray:
+        out = np.array(fast_values, dtype=dtype, copy=True)
+        if len(rows):
+            out[rows] = [r[name] for r in slow]
+        return out
+
+    url_fast = array if mask.any() else None
+    resource_fast = fast.strings(fast.start, fast.resource_end) if mask.any() else None
+    columns["source"] = pd.Categorical(objects(np.where(mask, "url", None), "source"), categories=["url", "cookies", "unknown"])
+    columns["url"] = strings(url_fast, "url")
+    columns["resource_url"] = strings(resource_fast, "resource_url")
+    columns["policy_kind"] = pd.Categorical(objects(np.where(mask, "canned", None), "policy_kind"), categories=["canned", "custom"])
+    columns["resource"] = strings(resource_fast, "resource")
+    columns["expires"] = _ints(fast.expires, mask, rows, [r["expires"] for r in slow])
+    columns["starts"] = _ints(np.zeros(n, np.int64), np.zeros(n, bool), rows, [r["starts"] for r in slow])
+    columns["ip_address"] = strings(None, "ip_address")
+    columns["key_pair_id"] = pd.array(objects(np.where(mask, fast.kid, None), "key_pair_id"), dtype=STR) if n else pd.array([], dtype=STR)
+    if mask.any():
+        kid = np.asarray(columns["key_pair_id"], dtype=object)
+        kid[mask] = [k.decode() for k in fast.kid[mask]]
+        columns["key_pair_id"] = pd.array(kid, dtype=STR)
+    columns["hash_algorithm"] = pd.Categorical(objects(np.where(fast.sha256, "SHA256", "SHA1"), "hash_algorithm"), categories=["SHA1", "SHA256"])
+    columns["signature_bytes"] = _ints(fast.signature_bytes, mask, rows, [r["signature_bytes"] for r in slow])
+    empty: tuple[str, ...] = ()
+    problems = np.empty(n, dtype=object)
+    problems[:] = [empty] * n
+    if len(rows):
+        problems[rows] = [r["problems"] for r in slow]
+    columns["problems"] = problems
+    frame = pd.DataFrame(columns)
+    frame.insert(frame.columns.get_loc("expires") + 1, "expires_at", _datetimes(frame["expires"]))
+    frame.insert(frame.columns.get_loc("starts") + 1, "starts_at", _datetimes(frame["starts"]))
+    if options.decode_only:
+        return frame
+
+    moments = now if now is not None else np.zeros(n, dtype=np.int64)
+    expires = fast.expires
+    expired = expires <= moments
+    long_lifetime = ~expired & (expires - moments > _LONG_LIFETIME)
+    after_2038 = expires > MAX_EPOCH_32
+    pattern = expired * 1 + long_lifetime * 2 + after_2038 * 4 + fast.verified * 8
+    pattern_table = np.empty(16, dtype=object)
+    pattern_table[:] = _PATTERNS
+    codes = pattern_table[pattern]
+    code = np.array(_PATTERN_CODE, dtype=object)[pattern]
+    ok = ~expired
+    verified = np.where(fast.verified, True, None).astype(object)
+    if len(rows):
+        codes[rows] = [r["codes"] for r in slow]
+        code[rows] = [r["code"] for r in slow]
+        ok = ok.copy()
+        ok[rows] = [r["ok"] for r in slow]
+        verified[rows] = [r["verified"] for r in slow]
+    now_column = np.array(moments, dtype=np.int64, copy=True)
+    if len(rows):
+        now_column[rows] = [r["now"] for r in slow]
+    frame["ok"] = ok.astype(bool)
+    frame["code"] = pd.Categorical(code, categories=CODE_CATEGORIES)
+    frame["codes"] = codes
+    errors = {c: CATALOG[c].cloudfront_error for c in CATALOG}
+    frame["cloudfront_error"] = pd.Categorical(
+        frame["code"].map(errors).astype(object).where(frame["code"] != "OK", None), categories=_ERROR_CATEGORIES
+    ) if n else pd.Categorical([], categories=_ERROR_CATEGORIES)
+    frame["verified"] = pd.array(verified, dtype="boolean")
+    frame["now"] = now_column
+    frame["now_at"] = _datetimes(frame["now"])
+    frame["seconds_to_expiry"] = frame["expires"] - frame["now"]
+    return frame
+
+
+def _null_where(values: pa.Array, where: np.ndarray) -> pa.Array:
+    import pyarrow.compute as pc
+
+    return pc.if_else(pa.array(where), pa.nulls(len(values), values.type), values)
+
+
+def _replace(values: pa.Array, mask: pa.Array, replacements: list[Any], type_: pa.DataType) -> pa.Array:
+    import pyarrow.compute as pc
+
+    return pc.replace_with_mask(values, mask, pa.array(replacements, type=type_))
+
+
+def _ints(fast_values: np.ndarray, mask: np.ndarray, rows: np.ndarray, slow: list[Any]) -> pd.arrays.IntegerArray:
+    values = np.where(mask, fast_values, 0).astype(np.int64)
+    missing = ~mask.copy()
+    if len(rows):
+        slow_values = np.array([0 if v is None or v >= 2**63 else v for v in slow], dtype=np.int64)
+        values[rows] = slow_values
+        missing[rows] = [v is None or v >= 2**63 for v in slow]
+    return pd.arrays.IntegerArray(values, missing)
+
+
+def _datetimes(epochs: pd.Series) -> pd.Series:
+    """Epoch seconds as tz-aware UTC datetimes; NaT where missing or beyond seconds (milliseconds)."""
+    values = epochs.astype("Int64")
+    plausible = values.where((values >= 0) & (values < MAX_SECONDS))
+    seconds = plausible.to_numpy(dtype="float64", na_value=np.nan)
+    out = pd.to_datetime(seconds, unit="s", utc=True).astype(UTC_SECONDS)
+    return pd.Series(out, index=epochs.index)
+
+
+def _frame(rows: list[dict[str, Any]], columns: Sequence[str]) -> pd.DataFrame:
+    n = len(rows)
+    fast = _FastRows(n)
+    frame = _assemble(n, fast, np.arange(n), rows, _Options(decode_only="ok" not in columns), None)
+    return frame.loc[:, list(columns)]
+
+
+# --- summaries --------------------------------------------------------------------------------
+
+def counts_by_code(table: pd.DataFrame) -> pd.DataFrame:
+    """Requests per primary finding code, with CloudFront's answer, the code's title and the share."""
+    counts = table["code"].value_counts(sort=True)
+    counts = counts[counts > 0]
+    frame = counts.rename("requests").to_frame()
+    frame["share"] = frame["requests"] / max(len(table), 1)
+    frame["cloudfront_error"] = [CATALOG[c].cloudfront_error if c in CATALOG else None for c in frame.index.astype(str)]
+    frame["title"] = [CATALOG[c].title if c in CATALOG else "served" for c in frame.index.astype(str)]
+    frame.index = frame.index.astype(str)
+    frame.index.name = "code"
+    return frame
+
+
+def counts_by_key(table: pd.DataFrame) -> pd.DataFrame:
+    """Requests per key pair id: total, served (``ok``), refused, and the most common refusal code."""
+    keyed = table.assign(key_pair_id=table["key_pair_id"].astype(object).fillna("(none)"))
+    grouped = keyed.groupby("key_pair_id", observed=True, sort=True)
+    frame = pd.DataFrame({"requests": grouped.size(), "ok": grouped["ok"].sum()})
+    frame["refused"] = frame["requests"] - frame["ok"]
+    refused = keyed[~keyed["ok"]]
+    top = refused.groupby("key_pair_id", observed=True)["code"].agg(lambda c: c.astype(str).value_counts().index[0])
+    frame["top_code"] = top.reindex(frame.index)
+    return frame.sort_values("requests", ascending=False)
+
+
+def counts_by_hour(table: pd.DataFrame, *, time_column: str | None = None) -> pd.DataFrame:
+    """Requests per UTC hour with served/refused counts and one column per refusal code."""
+    column = time_column or ("timestamp" if "timestamp" in table else "now_at")
+    hours = table[column].dt.floor("h")
+    codes = pd.crosstab(hours, table["code"].astype(str))
+    frame = pd.DataFrame({"requests": codes.sum(axis=1)})
+    frame["ok"] = codes["OK"] if "OK" in codes else 0
+    frame["refused"] = frame["requests"] - frame["ok"]
+    frame = frame.join(codes.drop(columns=["OK"], errors="ignore"))
+    frame.index.name = "hour"
+    return frame
+
+
+_EXPIRY_BINS = (-np.inf, 0, 60, 300, 900, 3600, 6 * 3600, 86400, 7 * 86400, np.inf)
+_EXPIRY_LABELS = ("expired", "< 1 min", "1-5 min", "5-15 min", "15-60 min", "1-6 h", "6-24 h", "1-7 days", "> 7 days")
+
+
+def expiry_distribution(table: pd.DataFrame) -> pd.DataFrame:
+    """How long before their expiry signed URLs were used: requests per time-left bucket."""
+    left = table["seconds_to_expiry"].astype("float64")
+    buckets = pd.cut(left, bins=list(_EXPIRY_BINS), labels=list(_EXPIRY_LABELS), right=True)
+    counts = buckets.value_counts(sort=False).rename("requests").to_frame()
+    counts["share"] = counts["requests"] / max(int(left.notna().sum()), 1)
+    counts.index.name = "time_left"
+    stats = left.dropna()
+    counts.attrs["median_seconds"] = float(stats.median()) if len(stats) else None
+    return counts
+
+
+def style(table: pd.DataFrame) -> Styler:
+    """A Styler for notebooks: refused rows tinted, every cell HTML-escaped (URLs come from viewers)."""
+    shown = table.copy()
+    for name in shown.columns:
+        if shown[name].dtype == object:
+            shown[name] = shown[name].map(lambda v: ", ".join(v) if isinstance(v, tuple) else v)
+
+    def tint(row: pd.Series) -> list[str]:
+        bad = "ok" in row and not bool(row["ok"])
+        return ["background-color: #fdecea" if bad else ""] * len(row)
+
+    return shown.style.format(escape="html").apply(tint, axis=1)
+
+
+# --- the accessor -----------------------------------------------------------------------------
+
+@pd.api.extensions.register_series_accessor("cfsign")
+class CfSignAccessor:
+    """``series.cfsign.decode()`` and ``series.cfsign.diagnose(...)`` on a Series of URLs or cookie headers."""
+
+    def __init__(self, series: pd.Series) -> None:
+        self._series = series
+
+    def decode(self) -> pd.DataFrame:
+        """:func:`decode_many` of this Series (index kept)."""
+        return decode_many(self._series)
+
+    def diagnose(self, **kwargs: Any) -> pd.DataFrame:
+        """:func:`diagnose_many` of this Series (index kept); keywords as for it."""
+        return diagnose_many(self._series, **kwargs)
+
+
+from .accesslog import (  # noqa: E402 - accesslog uses diagnose_many, defined above
+    EXPECTED_CODES as EXPECTED_CODES,
+)
+from .accesslog import FIELDS as FIELDS  # noqa: E402
+from .accesslog import SAMPLE_KINDS as SAMPLE_KINDS  # noqa: E402
+from .accesslog import diagnose_access_log as diagnose_access_log  # noqa: E402
+from .accesslog import iter_access_log as iter_access_log  # noqa: E402
+from .accesslog import read_access_log as read_access_log  # noqa: E402
+from .accesslog import sample_access_log as sample_access_log  # noqa: E402
+from .accesslog import write_access_log as write_access_log  # noqa: E402
