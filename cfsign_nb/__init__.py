@@ -32,6 +32,10 @@ from .signer import PolicyPlan as PolicyPlan
 from .signer import Signer as Signer
 from .signer import plan_policy as plan_policy
 from .signer import set_cookie_headers as set_cookie_headers
+from .stages import Stage as Stage
+from .stages import Trace as Trace
+from .stages import trace_decode as trace_decode
+from .stages import trace_sign as trace_sign
 from .times import parse_when as parse_when
 
 __version__ = "0.1.0"
