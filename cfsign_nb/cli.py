@@ -72,6 +72,30 @@ def _parser() -> argparse.ArgumentParser:
     decode_.add_argument("--json", action="store_true", help="machine-readable output")
     decode_.set_defaults(handler=_decode)
 
+    trace = commands.add_parser("trace", help="show every stage of decoding an artifact, or of signing (--sign)")
+    trace.add_argument("artifact", nargs="?", help="signed URL, Cookie header or Set-Cookie lines; - reads stdin")
+    trace.add_argument("--sign", metavar="URL", help="trace signing this URL instead (the resource, with --cookies)")
+    trace.add_argument("--key-pair-id", metavar="ID", help="with --sign: the CloudFront public key id")
+    trace.add_argument("--private-key", type=Path, metavar="FILE", help="with --sign: PEM or DER private key")
+    trace.add_argument("--passphrase-env", metavar="VAR", default="CFSIGN_PASSPHRASE",
+                       help="with --sign: environment variable holding the key's passphrase")
+    trace.add_argument("--expires", metavar="WHEN", help="with --sign: " + _WHEN_HELP)
+    trace.add_argument("--starts", metavar="WHEN", help="with --sign: not valid before this time")
+    trace.add_argument("--ip", metavar="CIDR", help="with --sign: only for viewers in this IPv4 range")
+    trace.add_argument("--resource", metavar="PATTERN", help="with --sign: policy resource")
+    trace.add_argument("--hash", choices=["sha1", "sha256"], default="sha1", type=str.lower,
+                       help="with --sign: digest to sign with (default sha1)")
+    trace.add_argument("--cookies", action="store_true", help="with --sign: trace signed cookies")
+    trace.add_argument("--domain", help="with --sign --cookies: Domain attribute of the Set-Cookie lines")
+    trace.add_argument("--path", default="/", help="with --sign --cookies: Path attribute (default /)")
+    trace.add_argument("--public-key", action="append", default=[], metavar="ID=FILE",
+                       help="a trusted public key and its key pair id (repeatable)")
+    trace.add_argument("--at", metavar="WHEN", help="judge as of this time, and count +10m etc. from it")
+    trace.add_argument("--client-ip", metavar="IP", help="the viewer's IP address as CloudFront sees it")
+    trace.add_argument("--request-url", metavar="URL", help="the URL the viewer requests (canned cookies need it)")
+    trace.add_argument("--json", action="store_true", help="machine-readable output")
+    trace.set_defaults(handler=_trace)
+
     verify_ = commands.add_parser("verify", help="check a signature against a public key")
     verify_.add_argument("artifact", help="signed URL, Cookie header or Set-Cookie lines; - reads stdin")
     verify_.add_argument("--public-key", required=True, type=Path, metavar="FILE",
@@ -158,6 +182,38 @@ def _verify(args: argparse.Namespace) -> int:
     ok = verify(_read_artifact(args.artifact), key, hash_algorithm=args.hash, request_url=args.request_url)
     print(f"signature {'verifies' if ok else 'does NOT verify'} with the {key.description} key {key.fingerprint}")
     return 0 if ok else 1
+
+
+def _trace(args: argparse.Namespace) -> int:
+    from .stages import trace_decode, trace_sign
+
+    now = parse_when(args.at) if args.at else None
+    if args.sign is not None:
+        if args.artifact is not None:
+            raise CfSignError("give either an ARTIFACT to decode or --sign URL to sign, not both")
+        missing = [flag for flag, value in (("--key-pair-id", args.key_pair_id),
+                                            ("--private-key", args.private_key), ("--expires", args.expires))
+                   if not value]
+        if missing:
+            raise CfSignError(f"cfsign trace --sign also needs {', '.join(missing)} (as cfsign sign does)")
+        trace = trace_sign(_signer(args), args.sign, expires=parse_when(args.expires, now=now),
+                           starts=parse_when(args.starts, now=now) if args.starts else None,
+                           ip_address=args.ip, resource=args.resource, cookies=args.cookies, now=now,
+                           cookie_domain=args.domain, cookie_path=args.path)
+    else:
+        if args.artifact is None:
+            raise CfSignError("give the signed URL or cookies to trace (- reads stdin), or --sign URL "
+                              "with --key-pair-id, --private-key and --expires")
+        keys: dict[str, PublicKey] = {}
+        for item in args.public_key:
+            key_id, eq, path = item.partition("=")
+            if not eq or not key_id or not path:
+                raise CfSignError(f"--public-key takes ID=FILE (e.g. K2JCJMDEHXQW5F=public_key.pem), got {item!r}")
+            keys[key_id] = load_public_key(Path(path))
+        trace = trace_decode(_read_artifact(args.artifact), public_keys=keys or None, now=now,
+                             client_ip=args.client_ip, request_url=args.request_url)
+    _emit(args, trace.to_dict(), str(trace))
+    return 0 if trace.ok else 1
 
 
 def _diagnose(args: argparse.Namespace) -> int:
