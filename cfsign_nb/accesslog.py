@@ -3,7 +3,8 @@
 The format is tab-separated W3C with ``#Version:`` and ``#Fields:`` header lines, gzip or plain.
 CloudFront escapes field values once more when it writes them (a viewer's ``%2C`` is logged as
 ``%252C``, a space in a User-Agent as ``%20``), so :func:`read_access_log` percent-decodes
-``cs-uri-stem``, ``cs-uri-query`` and ``cs(Cookie)`` exactly once to get back what the viewer sent;
+``cs-uri-stem``, ``cs-uri-query``, ``cs(Cookie)``, ``cs(User-Agent)`` and ``cs(Referer)`` exactly
+once to get back what the viewer sent; other fields are kept as logged;
 :func:`write_access_log` applies the inverse escaping. Importing this module imports pandas.
 """
 
@@ -43,7 +44,7 @@ _CATEGORIES = (
     "ssl-protocol", "ssl-cipher", "x-edge-response-result-type", "cs-protocol-version", "fle-status",
     "x-edge-detailed-result-type", "sc-content-type",
 )
-_DECODED_ONCE = ("cs-uri-stem", "cs-uri-query", "cs(Cookie)")
+_DECODED_ONCE = ("cs-uri-stem", "cs-uri-query", "cs(Cookie)", "cs(User-Agent)", "cs(Referer)")
 _LOG_SAFE = "!#$&'()*+,/:;=?@[]~-._" + "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 _STR = pd.StringDtype("pyarrow", na_value=np.nan)
 
@@ -180,7 +181,7 @@ def write_access_log(frame: pd.DataFrame, target: str | os.PathLike[str] | IO[st
     """
     lines = ["#Version: 1.0\n", "#Fields: " + " ".join(FIELDS) + "\n"]
     columns = [frame[name] if name in frame else pd.Series([None] * len(frame)) for name in FIELDS]
-    escaped = set(_DECODED_ONCE) | {"cs(User-Agent)", "cs(Referer)"}
+    escaped = set(_DECODED_ONCE)
     rendered = []
     for name, column in zip(FIELDS, columns, strict=True):
         values = column.astype(object).tolist()

@@ -1,0 +1,295 @@
+"""pandas views: to_frame() of every result, batch decode/diagnose agreeing with diagnose(), the accessor, Dask."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cfsign_nb import Policy, PrivateKey, Signer, decode, diagnose
+from cfsign_nb.frames import (
+    DECODE_COLUMNS,
+    DIAGNOSE_COLUMNS,
+    decode_many,
+    diagnose_many,
+    style,
+)
+from cfsign_nb.signer import SignedCookies
+
+from .conftest import KEY_ID, NOW, URL
+
+OTHER_ID = "KOTHEREXAMPLE1"
+
+
+@pytest.fixture(scope="module")
+def corpus(rsa_key: PrivateKey, ecdsa_key: PrivateKey, other_rsa_key: PrivateKey) -> list[object]:
+    """Good and bad URLs and cookies of every kind the fast path must either handle or hand over."""
+    sha1 = Signer(KEY_ID, rsa_key)
+    sha256 = Signer(KEY_ID, rsa_key, hash_algorithm="SHA256")
+    ecdsa = Signer(OTHER_ID, ecdsa_key)
+    other = Signer(KEY_ID, other_rsa_key)
+    base = URL + "?size=large"
+    good = sha1.sign_url(base, expires=NOW + 600)
+    return [
+        good,
+        sha1.sign_url(URL, expires=NOW + 600),
+        sha1.sign_url(URL, expires=NOW - 5),
+        sha1.sign_url(URL, expires=NOW),
+        sha1.sign_url(URL, expires=NOW + 40 * 86400),
+        sha1.sign_url(URL, expires=2**31 + 10),
+        sha256.sign_url(base + "&a=&&b", expires=NOW + 60),
+        sha256.sign_url(URL, expires=NOW + 60).replace("&Hash-Algorithm=SHA256", ""),
+        sha256.sign_url(URL, expires=NOW + 60).replace("SHA256", "sha256"),
+        ecdsa.sign_url(URL, expires=NOW + 60),
+        other.sign_url(URL, expires=NOW + 60),
+        good + "&download=1",
+        good.replace("size=large", "size=small"),
+        good.replace("Key-Pair-Id=" + KEY_ID, "Key-Pair-Id=KUNKNOWN"),
+        good.replace("&Key-Pair-Id=" + KEY_ID, ""),
+        good.replace("Expires=", "Expires=0"),
+        good.replace(f"Expires={NOW + 600}", f"Expires={(NOW + 600) * 1000}"),
+        good.replace("~", "%7E"),
+        good.replace("-", "+"),
+        good.replace("&Signature=", "&Signature=&x="),
+        good.replace("https://", "HTTPS://"),
+        good.replace("/images/", "/im ages/"),
+        good.replace("/images/", '/im"ages/'),
+        good + "#fragment",
+        "  " + good + "\n",
+        sha1.sign_url(URL + "?Signature_x=1", expires=NOW + 60),
+        sha1.sign_url(URL, expires=NOW + 600, starts=NOW - 60),
+        sha1.sign_url(URL, expires=NOW + 600, starts=NOW + 60),
+        sha1.sign_url(URL, expires=NOW + 600, ip_address="192.0.2.0/24"),
+        sha1.sign_url(URL[:-10] + "*", expires=NOW + 600),
+        "https://d111111abcdef8.cloudfront.net/" + "a" * 9000 + good.partition("horizon.jpg")[2],
+        URL,
+        URL + "?expires=1&signature=x",
+        "https://x.example/?Expires=1&Signature=AAAA&Key-Pair-Id=K&Expires=2",
+        "Cookie: " + "; ".join(f"{k}={v}" for k, v in sha1.sign_cookies(URL[:-10] + "*", expires=NOW + 60).items()),
+        "".join(f"Set-Cookie: {line}\n" for line in sha1.sign_cookies(URL, expires=NOW + 60).set_cookie_headers()),
+        "not a url at all",
+        "",
+        "\x00\xff" * 10,
+        "x" * 1_000_000,
+        "https://d111111abcdef8.cloudfront.net/é?Expires=1&Signature=AAAA&Key-Pair-Id=K",
+    ]
+
+
+def _keys(rsa_key: PrivateKey, ecdsa_key: PrivateKey) -> dict[str, str]:
+    return {KEY_ID: rsa_key.public_key_pem(), OTHER_ID: ecdsa_key.public_key_pem()}
+
+
+def _assert_agrees(table: pd.DataFrame, values: list[object], **kwargs: object) -> None:
+    assert len(table) == len(values)
+    now = kwargs.pop("now")
+    for i, value in enumerate(values):
+        moment = now[i] if isinstance(now, list) else now
+        expected = diagnose(value, now=moment, **kwargs)  # type: ignore[arg-type]
+        row = table.iloc[i]
+        assert row["codes"] == expected.codes, (i, value)
+        assert row["ok"] == expected.ok
+        assert row["code"] == (expected.cause.code if expected.cause else "OK")
+        assert (None if pd.isna(row["verified"]) else bool(row["verified"])) == expected.verified
+        assert (None if pd.isna(row["cloudfront_error"]) else row["cloudfront_error"]) == expected.cloudfront_error
+        decoded = expected.decoded.to_dict()
+        for name in ("expires", "starts", "key_pair_id", "hash_algorithm", "resource", "policy_kind", "source", "url", "resource_url"):
+            got = row[name]
+            assert (None if pd.isna(got) else got) == decoded[name], (i, name, got, decoded[name])
+        assert (None if pd.isna(row["signature_bytes"]) else row["signature_bytes"]) == decoded["signature_bytes"]
+        assert row["problems"] == tuple(decoded["problems"])
+
+
+# --- agreement with diagnose() ------------------------------------------------------------------
+
+def test_diagnose_many_agrees_with_diagnose_without_keys(corpus: list[object]) -> None:
+    table = diagnose_many(corpus, now=NOW)
+    assert list(table.columns) == list(DIAGNOSE_COLUMNS)
+    _assert_agrees(table, corpus, now=NOW)
+
+
+def test_diagnose_many_agrees_with_diagnose_with_keys(corpus: list[object], rsa_key: PrivateKey, ecdsa_key: PrivateKey) -> None:
+    keys = _keys(rsa_key, ecdsa_key)
+    table = diagnose_many(corpus, now=NOW, public_keys=keys)
+    _assert_agrees(table, corpus, now=NOW, public_keys=keys)
+    assert table["verified"].iloc[0] is np.True_ or table["verified"].iloc[0] == True  # noqa: E712
+
+
+def test_per_row_now_client_ip_and_request_url(corpus: list[object], rsa_key: PrivateKey, ecdsa_key: PrivateKey) -> None:
+    keys = _keys(rsa_key, ecdsa_key)
+    nows = [NOW + 30 * (i % 40) - 600 for i in range(len(corpus))]
+    ips = ["192.0.2.7", "2001:db8::1", "not-an-ip", None] * len(corpus)
+    ips = ips[: len(corpus)]
+    table = diagnose_many(pd.Series(corpus), now=nows, client_ip=ips, public_keys=keys)
+    for i, value in enumerate(corpus):
+        expected = diagnose(value, now=nows[i], client_ip=ips[i], public_keys=keys)
+        assert table["codes"].iloc[i] == expected.codes, i
+    request = [URL if isinstance(v, str) and v.startswith("Cookie") else None for v in corpus]
+    table = diagnose_many(corpus, now=NOW, request_url=request)
+    for i, value in enumerate(corpus):
+        assert table["codes"].iloc[i] == diagnose(value, now=NOW, request_url=request[i]).codes
+
+
+def test_verify_false_ignores_keys(corpus: list[object], rsa_key: PrivateKey, ecdsa_key: PrivateKey) -> None:
+    table = diagnose_many(corpus, now=NOW, public_keys=_keys(rsa_key, ecdsa_key), verify=False)
+    _assert_agrees(table, corpus, now=NOW)
+
+
+_url_chars = st.sampled_from(list("abcXYZ019-_.~%/?&=:+#\"\\ é*") + ["Expires=", "Signature=", "Key-Pair-Id=", "&Hash-Algorithm=SHA256", "Policy="])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_mutated_urls_agree_with_diagnose(data: st.DataObject, rsa_key: PrivateKey) -> None:
+    signer = Signer(KEY_ID, rsa_key)
+    good = signer.sign_url(URL + "?q=1", expires=NOW + data.draw(st.integers(-100, 100)))
+    values = []
+    for _ in range(4):
+        position = data.draw(st.integers(0, len(good)))
+        cut = data.draw(st.integers(0, 3))
+        insert = "".join(data.draw(st.lists(_url_chars, max_size=3)))
+        values.append(good[:position] + insert + good[position + cut :])
+    values.append(good)
+    keys = {KEY_ID: rsa_key.public_key_pem()}
+    _assert_agrees(diagnose_many(values, now=NOW, public_keys=keys), values, now=NOW, public_keys=keys)
+    _assert_agrees(diagnose_many(values, now=NOW), values, now=NOW)
+
+
+def test_decode_many_agrees_with_decode(corpus: list[object]) -> None:
+    table = decode_many(corpus)
+    assert list(table.columns) == list(DECODE_COLUMNS)
+    for i, value in enumerate(corpus):
+        expected = decode(value).to_dict()
+        row = table.iloc[i]
+        for name in ("source", "url", "resource_url", "expires", "key_pair_id", "hash_algorithm", "policy_kind"):
+            got = row[name]
+            assert (None if pd.isna(got) else got) == expected[name], (i, name)
+        assert row["problems"] == tuple(expected["problems"])
+
+
+# --- shapes, dtypes, order ------------------------------------------------------------------------
+
+def test_dtypes_and_index(corpus: list[object]) -> None:
+    series = pd.Series(corpus[:6], index=[f"r{i}" for i in range(6)][::-1])
+    table = diagnose_many(series, now=NOW)
+    assert list(table.index) == list(series.index)
+    assert str(table["expires_at"].dtype) == "datetime64[s, UTC]"
+    assert table["expires"].dtype == "Int64"
+    assert isinstance(table["code"].dtype, pd.CategoricalDtype)
+    assert isinstance(table["key_pair_id"].dtype, pd.CategoricalDtype)
+    assert table["ok"].dtype == bool
+    assert table["url"].dtype == "str"
+    assert table["expires_at"].iloc[0] == pd.Timestamp(NOW + 600, unit="s", tz="UTC")
+
+
+def test_empty_input_has_the_same_columns_and_dtypes(corpus: list[object]) -> None:
+    empty = diagnose_many([])
+    full = diagnose_many(corpus[:3], now=NOW)
+    assert len(empty) == 0
+    assert list(empty.columns) == list(full.columns)
+    for name in empty.columns:
+        if not isinstance(full[name].dtype, pd.CategoricalDtype):
+            assert empty[name].dtype == full[name].dtype, name
+    assert len(decode_many(pd.Series([], dtype=str))) == 0
+
+
+def test_odd_inputs_never_raise(rsa_key: PrivateKey) -> None:
+    values = [None, 3.5, {"CloudFront-Expires": "1"}, b"https://x/?Expires=1", float("nan"), "x" * 1_000_000]
+    table = diagnose_many(values, now=NOW)
+    assert (table["code"] != "OK").all()
+    assert len(decode_many(values)) == len(values)
+
+
+def test_many_rows_in_chunks_and_processes(rsa_key: PrivateKey, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cfsign_nb import frames
+
+    monkeypatch.setattr(frames, "_CHUNK", 7)
+    signer = Signer(KEY_ID, rsa_key)
+    values = [signer.sign_url(f"{URL}?n={i}", expires=NOW + i - 10) for i in range(30)] + ["junk"]
+    keys = {KEY_ID: rsa_key.public_key_pem()}
+    one = diagnose_many(values, now=NOW, public_keys=keys)
+    two = diagnose_many(values, now=NOW, public_keys=keys, workers=2)
+    pd.testing.assert_frame_equal(one, two)
+    assert one["code"].value_counts()["EXPIRED"] == 11
+
+
+def test_private_key_objects_are_refused_for_processes(rsa_key: PrivateKey) -> None:
+    with pytest.raises(TypeError, match="not picklable"):
+        __import__("pickle").dumps(rsa_key)
+    table = diagnose_many([URL], now=NOW, public_keys={KEY_ID: rsa_key}, workers=2)
+    assert table["code"].iloc[0] == "NO_SIGNING_DATA"
+
+
+def test_wrong_length_per_row_argument_names_the_fix() -> None:
+    from cfsign_nb import CfSignError
+
+    with pytest.raises(CfSignError, match="one per row"):
+        diagnose_many(["a", "b"], client_ip=["192.0.2.1"])
+
+
+# --- accessor, Dask ---------------------------------------------------------------------------------
+
+def test_accessor(rsa_key: PrivateKey) -> None:
+    urls = pd.Series([Signer(KEY_ID, rsa_key).sign_url(URL, expires=NOW + 60), "junk"], index=[10, 20])
+    assert list(urls.cfsign.decode().index) == [10, 20]
+    table = urls.cfsign.diagnose(now=NOW, public_keys={KEY_ID: rsa_key.public_key_pem()})
+    assert list(table["code"]) == ["OK", "NO_SIGNING_DATA"]
+
+
+def test_dask_map_partitions(rsa_key: PrivateKey) -> None:
+    dd = pytest.importorskip("dask.dataframe")
+    signer = Signer(KEY_ID, rsa_key)
+    series = pd.Series([signer.sign_url(f"{URL}?n={i}", expires=NOW + i - 5) for i in range(20)])
+    keys = {KEY_ID: rsa_key.public_key_pem()}
+    lazy = dd.from_pandas(series, npartitions=4).map_partitions(
+        diagnose_many, now=NOW, public_keys=keys, meta=diagnose_many([])
+    )
+    result = lazy.compute()
+    expected = diagnose_many(series, now=NOW, public_keys=keys)
+    assert list(result["codes"]) == list(expected["codes"])
+    assert list(result.index) == list(series.index)
+
+
+# --- to_frame() -------------------------------------------------------------------------------------
+
+def test_to_frame_of_every_result(rsa_key: PrivateKey) -> None:
+    signer = Signer(KEY_ID, rsa_key)
+    policy = Policy(URL, NOW + 60, NOW - 60, "192.0.2.0/24")
+    frame = policy.to_frame()
+    assert frame["date_less_than"].iloc[0] == NOW + 60
+    assert frame["expires_at"].iloc[0] == pd.Timestamp(NOW + 60, unit="s", tz="UTC")
+    assert frame["policy_json"].iloc[0] == policy.to_json().decode()
+    url = signer.sign_url(URL, expires=NOW + 60)
+    assert list(decode(url).to_frame().columns) == list(DECODE_COLUMNS)
+    findings = diagnose(url, now=NOW + 120).to_frame()
+    assert findings["code"].iloc[0] == "EXPIRED"
+    assert isinstance(findings["code"].dtype, pd.CategoricalDtype)
+    assert findings["evidence"].iloc[0]["expires"] == NOW + 60
+
+
+def test_signed_cookies_stay_a_dict(rsa_key: PrivateKey) -> None:
+    cookies = Signer(KEY_ID, rsa_key).sign_cookies(URL, expires=NOW)
+    assert isinstance(cookies, SignedCookies) and isinstance(cookies, dict)
+    assert cookies == dict(cookies)
+    assert json.loads(json.dumps(cookies)) == dict(cookies)
+    frame = cookies.to_frame()
+    assert list(frame["name"]) == list(cookies)
+    assert frame["expires"].iloc[0] == NOW
+    assert cookies.set_cookie_headers(domain="media.example.com")[0].startswith("Set-Cookie: CloudFront-Expires=")
+
+
+def test_style_escapes_hostile_input() -> None:
+    table = diagnose_many(["https://x.example/<script>alert(1)</script>?Expires=1"], now=NOW)
+    rendered = style(table).to_html()
+    assert "<script>" not in rendered
+    assert "&lt;script&gt;" in rendered
+
+
+def test_import_cfsign_nb_does_not_import_pandas() -> None:
+    code = "import sys, cfsign_nb; cfsign_nb.Signer; assert 'pandas' not in sys.modules and 'numpy' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
