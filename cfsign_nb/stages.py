@@ -16,7 +16,7 @@ import html
 import json
 import textwrap
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Any, Literal
@@ -299,7 +299,7 @@ class Comparison:
             parts = []
             for label, stage, marks in zip(self._labels(), (left, right), (left_marks, right_marks)):
                 shown = _marked_html(stage.output, marks) if stage else "(no such stage: it stopped earlier)"
-                parts.append(f"<div style='flex:1;min-width:20em'><b>{_e(label)}</b><pre style='{_PRE}'>{shown}</pre></div>")
+                parts.append(f"<div style='flex:1;min-width:20em'><b>{_e(label)}</b>{_pre(stage.output if stage else '', shown)}</div>")
             title = (left or right).title if (left or right) else ""  # type: ignore[union-attr]
             body = (
                 f"<p>First difference: <code>{_e(self.first_difference)}</code> ({_e(title)})</p>"
@@ -632,7 +632,7 @@ class _Backward:
         return _STAGE_OF_CODE.get(item.code, "inputs")
 
     def _stage(self, name: str, title: str, output: str, explanation: str, value: bytes | str, *,
-               input: str | None = None, missing: str | None = None, **extra: Any) -> Stage:
+               source: str | None = None, missing: str | None = None, **extra: Any) -> Stage:
         """A stage with its findings: the first error stops the trace; missing data stops it too."""
         found = self.findings.get(name, [])
         errors = [f for f in found if f.severity == "error"]
@@ -645,7 +645,7 @@ class _Backward:
         if problem is not None:
             answer = f"; CloudFront answers {problem.cloudfront_error}" if problem.cloudfront_error else ""
             explanation = f"{explanation} Stopped here: {problem.message}{answer}. Fix: {problem.fix}".strip()
-        stage = Stage(name, title, self.previous if input is None else input, output, explanation,
+        stage = Stage(name, title, self.previous if source is None else source, output, explanation,
                       ok=ok, problem=problem, value=value, notes=notes, **extra)
         self.previous = output
         return stage
@@ -668,7 +668,7 @@ class _Backward:
             value = d.text
             title = "Artifact"
             explanation = "Neither a signed URL nor CloudFront cookies."
-        return self._stage("artifact", title, _shown(value), explanation, value, input=_shown(d.text.strip()))
+        return self._stage("artifact", title, _shown(value), explanation, value, source=_shown(d.text.strip()))
 
     def parameters(self) -> Stage:
         d = self.d
@@ -736,9 +736,9 @@ class _Backward:
                            "pass request_url= to see it.")
             else:
                 missing = "There is no policy to show."
-            return self._stage("policy_bytes", "UTF-8 bytes", "", explanation, b"", input=source, missing=missing)
+            return self._stage("policy_bytes", "UTF-8 bytes", "", explanation, b"", source=source, missing=missing)
         return self._stage("policy_bytes", "UTF-8 bytes", hexdump(d.policy_bytes),
-                           f"{explanation} {len(d.policy_bytes)} bytes.", d.policy_bytes, input=source)
+                           f"{explanation} {len(d.policy_bytes)} bytes.", d.policy_bytes, source=source)
 
     def policy_json(self) -> Stage:
         d = self.d
@@ -771,7 +771,7 @@ class _Backward:
         return self._stage("digest", f"Digest ({_HASH_LABEL[name]})", _digest_text(name, digest),
                            f"CloudFront hashes the policy bytes with {_HASH_LABEL[name]} ({source}) and checks "
                            f"the signature against this digest with the public key.{verdict}",
-                           digest, input=f"the {len(data)} policy bytes, the {len(d.signature or b'')}-byte "
+                           digest, source=f"the {len(data)} policy bytes, the {len(d.signature or b'')}-byte "
                            f"signature and {d.key_pair_id}'s public key")
 
     def inputs(self) -> Stage:
@@ -1020,10 +1020,17 @@ _TH = ("text-align:left;padding:4px 6px;border-bottom:2px solid var(--jp-border-
        "color:inherit;background:transparent")
 _TD = ("text-align:left;vertical-align:top;padding:4px 6px;color:inherit;background:transparent;"
        "border-bottom:1px solid var(--jp-border-color2, rgba(127,127,127,.3));")
-_PRE = ("margin:0;padding:4px 6px;white-space:pre-wrap;word-break:break-all;"
+_PRE = ("margin:0;padding:4px 6px;"
         "font-family:var(--jp-code-font-family, monospace);font-size:var(--jp-code-font-size, 12px);"
         "color:inherit;background:var(--jp-layout-color2, rgba(127,127,127,.12));border-radius:3px")
 _MARK = "background:var(--jp-warn-color2, #ffb74d);color:#000;border-radius:2px"
+
+
+def _pre(text: str, body: str) -> str:
+    """A <pre> block: tables (hex dumps, indented JSON) keep their columns and scroll; long runs wrap."""
+    columns = "\n" in text and max(len(line) for line in text.split("\n")) <= 100
+    flow = "white-space:pre;overflow-x:auto" if columns else "white-space:pre-wrap;word-break:break-all"
+    return f"<pre style='{_PRE};{flow}'>{body}</pre>"
 
 
 def _e(text: object) -> str:
@@ -1051,11 +1058,12 @@ def _stage_html(number: int, stage: Stage, previous: Stage | None) -> str:
                  f"<span style='color:{colour};font-weight:bold'>{status}</span>")
     value = ""
     if previous is None or stage.input != previous.output:
-        value += f"<div style='opacity:.8'>in</div><pre style='{_PRE}'>{_e(stage.input)}</pre><div style='opacity:.8'>out</div>"
-    output = f"<pre style='{_PRE}'>{_marked_html(stage.output, stage.marks)}</pre>"
+        value += (f"<div style='opacity:.8'>in</div>{_pre(stage.input, _e(stage.input))}"
+                  "<div style='opacity:.8'>out</div>")
+    output = _pre(stage.output, _marked_html(stage.output, stage.marks))
     if stage.detail:
         value += (f"<div style='display:flex;gap:6px;flex-wrap:wrap'><div style='flex:1;min-width:16em'>{output}</div>"
-                  f"<div style='flex:1;min-width:16em'><pre style='{_PRE}'>{_e(stage.detail)}</pre></div></div>")
+                  f"<div style='flex:1;min-width:16em'>{_pre(stage.detail, _e(stage.detail))}</div></div>")
     else:
         value += output
     why = _e(stage.explanation)
@@ -1066,4 +1074,4 @@ def _stage_html(number: int, stage: Stage, previous: Stage | None) -> str:
                 f"{_e(stage.problem.cloudfront_error or stage.problem.severity)}</div>")
     border = f"border-left:3px solid {colour};"
     return (f"<tr><td style='{_TD}{border}'>{number}</td><td style='{_TD}'>{name_cell}</td>"
-            f"<td style='{_TD}min-width:24em'>{value}</td><td style='{_TD}'>{why}</td></tr>")
+            f"<td style='{_TD}max-width:0;width:62%'>{value}</td><td style='{_TD}'>{why}</td></tr>")
