@@ -82,8 +82,7 @@ def findings_table(result: Diagnosis) -> str:
     frame = result.to_frame()[["severity", "code", "message", "fix", "cloudfront_error"]]
     if frame.empty:
         return message("no findings")
-    frame["severity"] = frame["severity"].astype(str)
-    frame["cloudfront_error"] = frame["cloudfront_error"].fillna("")
+    frame = frame.astype(object).where(frame.notna(), "")
     styler = (
         frame.style.format(escape="html")
         .map(lambda v: f"color: {SEVERITY_COLOURS.get(v, 'inherit')}; font-weight: bold", subset=["severity"])

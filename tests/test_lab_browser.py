@@ -1,0 +1,152 @@
+"""The panels in a real JupyterLab, in headless Debian chromium: sign, inspect, expire, step, escape.
+
+Screenshots of each panel land in test-artifacts/ for people to look at; assertions are on the DOM.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from .browser import ARTIFACTS, Server, browser_page, chromium_path, jupyter_server
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+URL = "https://d111111abcdef8.cloudfront.net/private/a.jpg"
+HOSTILE = URL + "?x=<img src=x onerror=window.__cfsign_xss=1>&Expires=1&Signature=AAAA&Key-Pair-Id=K1"
+
+PANEL_CELLS = [
+    "from cfsign_nb import Signer, generate_key\nfrom cfsign_nb.widgets import App",
+    "key = generate_key('ecdsa')\n"
+    f"app = App(key=key, key_pair_id='K2JCJMDEHXQW5F', url={URL!r})\n"
+    f"expired = Signer('K2JCJMDEHXQW5F', key).sign_url({URL!r}, expires=1700000000)\n"
+    "print('EXPIRED-URL', expired)",
+    "app",
+]
+
+
+def _write_notebook(path: Path, cells: list[str]) -> None:
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in cells])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, path)
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    chromium_path()
+    root = tmp_path_factory.mktemp("lab-root")
+    for notebook in NOTEBOOKS.glob("*.ipynb"):
+        shutil.copy(notebook, root / notebook.name)
+    _write_notebook(root / "panels.ipynb", PANEL_CELLS)
+    with jupyter_server("lab", root, tmp_path_factory.mktemp("lab-home")) as server:
+        yield server
+
+
+def _run_all(page, server: Server, notebook: str) -> None:  # noqa: ANN001 - Playwright page
+    page.goto(server.url(f"lab/tree/{notebook}") + "&reset")  # reset: no tabs restored from an earlier test
+    page.wait_for_selector(".jp-NotebookPanel", timeout=60_000)
+    page.wait_for_function(
+        """(name) => {
+            const widget = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+            const session = widget && widget.sessionContext;
+            const kernel = session && session.session && session.session.kernel;
+            return widget.context.path.endsWith(name) && session.isReady && kernel
+                && kernel.connectionStatus === 'connected' && kernel.status === 'idle';
+        }""",
+        arg=notebook, timeout=90_000,
+    )
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+
+
+def _shot(locator, name: str) -> None:  # noqa: ANN001
+    ARTIFACTS.mkdir(exist_ok=True)
+    locator.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def _fill_and_commit(locator, text: str) -> None:  # noqa: ANN001
+    """Type into a continuous_update=False textarea and leave it, as a person would."""
+    locator.fill(text)
+    locator.press("Tab")
+
+
+def test_panels_sign_inspect_expire_and_escape(lab: Server) -> None:
+    from playwright.sync_api import expect
+
+    with browser_page() as page:
+        _run_all(page, lab, "panels.ipynb")
+        app = page.locator(".cfsign-app")
+        expect(app).to_be_visible(timeout=90_000)
+        _shot(app, "app-key-tab")
+        expect(app.locator(".cfsign-key")).to_contain_text("ECDSA P-256")
+
+        app.locator(".lm-TabBar-tab", has_text="Sign").click()
+        expect(app.locator(".cfsign-policy-json")).to_contain_text('"Resource":"' + URL)
+        app.locator(".cfsign-signer-panel button", has_text="Sign").click()
+        signed = app.locator(".cfsign-signer-panel textarea").first
+        expect(signed).to_have_value(re.compile(r"^https://.*&Signature=ME.*&Key-Pair-Id=K2JCJMDEHXQW5F$"))
+        _shot(app, "app-sign-tab")
+
+        app.locator(".cfsign-signer-panel button", has_text="Inspect this").click()
+        verdict = app.locator(".cfsign-verdict")
+        expect(verdict).to_contain_text("CloudFront would serve this request")
+        _shot(app, "app-inspect-served")
+
+        expired = page.locator(".jp-OutputArea-output", has_text="EXPIRED-URL").inner_text().split()[-1]
+        inspector_text = app.locator(".cfsign-inspector textarea").first
+        _fill_and_commit(inspector_text, expired)
+        expect(verdict).to_contain_text("EXPIRED")
+        expect(app.locator(".cfsign-findings")).to_contain_text("EXPIRED")
+        _shot(app, "app-inspect-expired")
+
+        _fill_and_commit(inspector_text, HOSTILE)
+        expect(app.locator(".cfsign-decoded")).to_contain_text("<img src=x onerror=")
+        assert page.evaluate("() => window.__cfsign_xss") is None
+        assert app.locator(".cfsign-decoded img").count() == 0
+        _shot(app, "app-inspect-hostile")
+
+
+def test_tour_notebook_renders_its_panels(lab: Server) -> None:
+    from playwright.sync_api import expect
+
+    with browser_page() as page:
+        _run_all(page, lab, "01_tour.ipynb")
+        expect(page.locator(".cfsign-app")).to_be_visible(timeout=120_000)
+        expect(page.locator(".cfsign-diagnosis").first).to_contain_text("would be served")
+        assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
+        _shot(page.locator(".cfsign-app"), "tour-app")
+
+
+def test_saved_notebook_holds_no_private_key(lab: Server, ecdsa_pem_for_browser: str) -> None:
+    """Load a key through the KeyPanel in the browser, save, and read the file back."""
+    from playwright.sync_api import expect
+
+    path = lab.root / "keypanel.ipynb"
+    _write_notebook(path, ["from cfsign_nb.widgets import KeyPanel\npanel = KeyPanel(key_pair_id='K2JCJMDEHXQW5F')\npanel",
+                           "print(panel.key)"])
+    with browser_page() as page:
+        _run_all(page, lab, "keypanel.ipynb")
+        panel = page.locator(".cfsign-key-panel")
+        expect(panel).to_be_visible(timeout=90_000)
+        panel.locator("input[type=password]").first.fill(ecdsa_pem_for_browser)
+        panel.locator("button", has_text="Load pasted key").click()
+        expect(panel.locator(".cfsign-key")).to_contain_text("ECDSA P-256")
+        expect(panel.locator("input[type=password]").first).to_have_value("")
+        page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+        page.wait_for_timeout(1500)
+    saved = path.read_text()
+    body = "".join(ecdsa_pem_for_browser.strip().splitlines()[1:-1])
+    assert "PRIVATE KEY" not in saved
+    assert body[:40] not in saved and body[-40:] not in saved
+    assert json.loads(saved)["cells"]
+
+
+@pytest.fixture
+def ecdsa_pem_for_browser(ecdsa_key) -> str:  # noqa: ANN001
+    return ecdsa_key.private_pem().decode()
