@@ -116,6 +116,16 @@ def _parser() -> argparse.ArgumentParser:
     diagnose_.add_argument("--json", action="store_true", help="machine-readable output")
     diagnose_.set_defaults(handler=_diagnose)
 
+    edge = commands.add_parser("edge", help="serve a folder on 127.0.0.1 the way a CloudFront edge would")
+    edge.add_argument("--config", required=True, type=Path, metavar="DIST.json",
+                      help="output of 'aws cloudfront get-distribution' (or get-distribution-config)")
+    edge.add_argument("--public-key", action="append", default=[], metavar="ID=FILE",
+                      help="a public key the distribution's key groups hold (repeatable)")
+    edge.add_argument("--root", required=True, type=Path, metavar="FOLDER", help="the folder to serve")
+    edge.add_argument("--port", type=int, default=8080, help="port on 127.0.0.1 (default 8080; 0 = any free port)")
+    edge.add_argument("--log", type=Path, metavar="FILE", help="write a CloudFront-format access log here")
+    edge.set_defaults(handler=_edge)
+
     keygen = commands.add_parser("keygen", help="generate a key pair CloudFront accepts")
     keygen.add_argument("--type", choices=["rsa", "ecdsa"], default="ecdsa",
                         help="rsa (RSA-2048) or ecdsa (P-256, default: shorter URLs, faster)")
@@ -231,6 +241,21 @@ def _diagnose(args: argparse.Namespace) -> int:
                       client_ip=args.client_ip, request_url=request_url)
     _emit(args, result.to_dict(), str(result))
     return 0 if result.ok else 1
+
+
+def _edge(args: argparse.Namespace) -> int:
+    from .edge import EdgeApp, serve
+
+    keys: dict[str, PublicKey] = {}
+    for item in args.public_key:
+        key_id, eq, path = item.partition("=")
+        if not eq or not key_id or not path:
+            raise CfSignError(f"--public-key takes ID=FILE (e.g. K2JCJMDEHXQW5F=public_key.pem), got {item!r}")
+        keys[key_id] = load_public_key(Path(path))
+    app = EdgeApp(args.config, keys, args.root, log_path=args.log)
+    print(f"cfsign edge: serving {args.root} on http://127.0.0.1:{args.port} (Ctrl-C stops)", file=sys.stderr)
+    serve(app, port=args.port)
+    return 0
 
 
 def _keygen(args: argparse.Namespace) -> int:
