@@ -15,7 +15,7 @@ import hashlib
 import html
 import json
 import textwrap
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from difflib import SequenceMatcher
@@ -205,11 +205,17 @@ class Trace:
         return f"Trace(direction={self.direction!r}, stages={list(self.names)!r}, ok={self.ok})"
 
     def _repr_html_(self) -> str:
-        rows = []
-        previous: Stage | None = None
-        for number, stage in enumerate(self.stages, 1):
-            rows.append(_stage_html(number, stage, previous))
-            previous = stage
+        return self._html(range(len(self.stages)))
+
+    def stage_html(self, index: int) -> str:
+        """One stage as HTML (input, output with its changes marked, why), for a step-by-step view."""
+        return self._html([index], show_inputs=True)
+
+    def _html(self, indices: Iterable[int], show_inputs: bool = False) -> str:
+        rows = [
+            _stage_html(i + 1, self.stages[i], None if show_inputs or i == 0 else self.stages[i - 1])
+            for i in indices
+        ]
         return (
             f"<div class='cfsign-trace' style='{_BOX}'>"
             f"<div style='font-weight:600;margin:0 0 4px'>{_e(self.headline)}</div>"

@@ -93,6 +93,16 @@ def test_panels_sign_inspect_expire_and_escape(lab: Server) -> None:
         expect(signed).to_have_value(re.compile(r"^https://.*&Signature=ME.*&Key-Pair-Id=K2JCJMDEHXQW5F$"))
         _shot(app, "app-sign-tab")
 
+        app.locator(".cfsign-signer-panel button", has_text="Step through").click()
+        position = app.locator(".cfsign-stage-position")
+        expect(position).to_contain_text("1 / 9: Inputs")
+        for number in (2, 3, 4):
+            app.locator(".cfsign-stepper button", has_text="Next").click()
+            expect(position).to_contain_text(f"{number} / 9")
+        expect(app.locator(".cfsign-stepper .cfsign-trace")).to_contain_text("SHA-1")
+        _shot(app, "app-step-through")
+
+        app.locator(".lm-TabBar-tab", has_text="Sign").click()
         app.locator(".cfsign-signer-panel button", has_text="Inspect this").click()
         verdict = app.locator(".cfsign-verdict")
         expect(verdict).to_contain_text("CloudFront would serve this request")

@@ -192,3 +192,47 @@ def test_panels_display_themselves() -> None:
     bundle = app._repr_mimebundle_()
     assert "text/plain" in bundle
     assert repr(app) == "App(key=None)"
+
+
+# --- StageStepper ---------------------------------------------------------------------------
+
+def test_stepping_through_a_signing_trace(any_key: PrivateKey) -> None:
+    app = App(key=any_key, key_pair_id=KEY_ID, url=URL, now=NOW)
+    app.signer.sign_button.click()
+    assert app.signer.trace is not None and app.signer.trace.result == app.signer.result
+    app.signer.step_button.click()
+    stepper = app.stepper
+    assert app.tabs.selected_index == 3
+    assert stepper.stage is not None and stepper.stage.name == "inputs" and stepper.previous.disabled
+    seen = [stepper.stage.name]
+    while not stepper.next.disabled:
+        stepper.next.click()
+        seen.append(stepper.stage.name)
+        assert stepper.stage.title in stepper.position.value
+    assert seen == list(app.signer.trace.names)
+    assert seen[-1] == "artifact"
+    stepper.previous.click()
+    assert stepper.stage.name == seen[-2]
+    assert "PRIVATE KEY" not in stepper.view.value
+
+
+def test_stepping_through_a_failing_decode_starts_at_the_failure(rsa_key: PrivateKey) -> None:
+    app = App(key=rsa_key, key_pair_id=KEY_ID, now=NOW)
+    app.inspector.artifact.value = Signer(KEY_ID, rsa_key).sign_url(URL, expires=NOW + 60) + "&utm=1"
+    app.inspector.step_button.click()
+    trace = app.stepper.trace
+    assert trace is not None and trace.direction == "decode" and not trace.ok
+    assert app.stepper.stage is not None and app.stepper.stage.name == trace.stopped_at
+    assert "URL_CHANGED_AFTER_SIGNING" in app.stepper.view.value
+
+
+def test_stepper_without_a_trace_and_with_hostile_input() -> None:
+    from cfsign_nb import trace_decode
+    from cfsign_nb.widgets import StageStepper
+
+    stepper = StageStepper()
+    assert "nothing to step through" in stepper.view.value and stepper.next.disabled
+    stepper.show(trace_decode(HOSTILE, now=NOW))
+    while not stepper.next.disabled:
+        assert "<img" not in stepper.view.value and "<script" not in stepper.view.value
+        stepper.next.click()

@@ -8,3 +8,4 @@ from .panels import Inspector as Inspector
 from .panels import KeyPanel as KeyPanel
 from .panels import PolicyBuilder as PolicyBuilder
 from .panels import SignerPanel as SignerPanel
+from .panels import StageStepper as StageStepper

@@ -6,13 +6,14 @@ import ipywidgets as w
 
 from ..keys import PrivateKey
 from ..times import TimeLike
-from .panels import Clock, Inspector, KeyPanel, PolicyBuilder, SignerPanel, _Panel
+from ..stages import Trace
+from .panels import Clock, Inspector, KeyPanel, PolicyBuilder, SignerPanel, StageStepper, _Panel
 
 
 class App(_Panel):
-    """Key, Sign, Inspect: ``App()`` as the last line of a cell shows it."""
+    """Key, Sign, Inspect, Step through: ``App()`` as the last line of a cell shows it."""
 
-    TABS = ("Key", "Sign", "Inspect")
+    TABS = ("Key", "Sign", "Inspect", "Step through")
 
     def __init__(
         self,
@@ -26,11 +27,15 @@ class App(_Panel):
         self.policy = PolicyBuilder(url=url, now=now)
         self.signer = SignerPanel(self.keys, self.policy)
         self.inspector = Inspector(keys=self.keys, now=now)
+        self.stepper = StageStepper()
         self.tabs = w.Tab(
-            children=[self.keys.widget, w.VBox([self.policy.widget, self.signer.widget]), self.inspector.widget],
+            children=[self.keys.widget, w.VBox([self.policy.widget, self.signer.widget]), self.inspector.widget,
+                      self.stepper.widget],
             titles=self.TABS,
         )
         self.signer.on_inspect(self._inspect)
+        self.signer.on_step(self._step)
+        self.inspector.on_step(self._step)
         self.widget = w.VBox([w.HTML("<h3 style='margin:4px 0'>cfsign_nb — CloudFront signed URLs and cookies</h3>"),
                               self.tabs])
         self.widget.add_class("cfsign-app")
@@ -40,6 +45,11 @@ class App(_Panel):
         if not self.inspector.request_url.value and self.policy.cookies:
             self.inspector.request_url.value = self.policy.url.value
         self.inspector.inspect(text)
+
+    def _step(self, trace: Trace) -> None:
+        failed = trace.names.index(trace.stopped_at) if trace.stopped_at in trace.names else 0
+        self.stepper.show(trace, at=failed)
+        self.tabs.selected_index = self.TABS.index("Step through")
 
     def __repr__(self) -> str:
         return f"App(key={self.keys.key!r})"

@@ -18,6 +18,7 @@ from ..diagnose import Diagnosis, diagnose
 from ..errors import CfSignError
 from ..keys import PrivateKey, generate_key, load_private_key, load_public_key
 from ..signer import PolicyPlan, Signer, check_key_pair_id, plan_policy, set_cookie_headers
+from ..stages import Stage, Trace, trace_decode, trace_sign
 from ..times import TimeLike, format_epoch, parse_when, to_epoch
 from . import _render as render
 
@@ -259,16 +260,20 @@ class SignerPanel(_Panel):
     def __init__(self, keys: KeyPanel, policy: PolicyBuilder) -> None:
         self.keys, self.policy = keys, policy
         self.result: str | dict[str, str] | None = None
+        self.trace: Trace | None = None
         self._inspect_listeners: list[Callable[[str], None]] = []
+        self._step_listeners: list[Callable[[Trace], None]] = []
         self.sign_button = w.Button(description="Sign", button_style="primary", icon="pencil")
         self.inspect_button = w.Button(description="Inspect this", icon="search", disabled=True)
+        self.step_button = w.Button(description="Step through", icon="list-ol", disabled=True)
         self.status = w.HTML()
         self.signed_url = w.Textarea(description="Signed URL", style=_STYLE, layout=w.Layout(width="100%", height="90px"))
         self.cookie_lines = w.Textarea(description="Set-Cookie", style=_STYLE,
                                        layout=w.Layout(width="100%", height="110px"))
         self.sign_button.on_click(lambda _: self.sign())
         self.inspect_button.on_click(lambda _: self._inspect())
-        self.widget = w.VBox([w.HBox([self.sign_button, self.inspect_button]), self.status,
+        self.step_button.on_click(lambda _: self._step())
+        self.widget = w.VBox([w.HBox([self.sign_button, self.inspect_button, self.step_button]), self.status,
                               self.signed_url, self.cookie_lines])
         self.widget.add_class("cfsign-signer-panel")
 
@@ -276,26 +281,31 @@ class SignerPanel(_Panel):
         """Call ``callback(text)`` with the signed URL or Set-Cookie lines when "Inspect this" is clicked."""
         self._inspect_listeners.append(callback)
 
+    def on_step(self, callback: Callable[[Trace], None]) -> None:
+        """Call ``callback(trace)`` with the signing trace when "Step through" is clicked."""
+        self._step_listeners.append(callback)
+
     def sign(self) -> None:
-        self.result = None
-        self.inspect_button.disabled = True
+        """Sign once, through the stage trace, so the steps shown are those of this very result."""
+        self.result, self.trace = None, None
+        self.inspect_button.disabled = self.step_button.disabled = True
         self.signed_url.value = self.cookie_lines.value = ""
         try:
             signer = self.keys.signer(self.policy.hash.value)
             arguments = self.policy.arguments()
             url = self.policy.url.value.strip()
             if self.policy.cookies:
-                resource = arguments.pop("resource") or url
-                cookies = signer.sign_cookies(resource, **arguments)
-                self.result = dict(cookies)
-                self.cookie_lines.value = "\n".join(set_cookie_headers(cookies))
-            else:
-                self.result = signer.sign_url(url, **arguments)
-                self.signed_url.value = self.result
+                url = arguments.pop("resource") or url
+            self.trace = trace_sign(signer, url, cookies=self.policy.cookies, **arguments)
         except CfSignError as err:
             self.status.value = render.message(str(err), "error")
             return
-        self.inspect_button.disabled = False
+        if isinstance(self.trace.result, str):
+            self.result = self.signed_url.value = self.trace.result
+        else:
+            self.result = dict(self.trace.result or {})
+            self.cookie_lines.value = "\n".join(set_cookie_headers(self.result))
+        self.inspect_button.disabled = self.step_button.disabled = False
         kind = "cookies" if self.policy.cookies else "URL"
         self.status.value = render.message(f"signed {kind} with {signer.private_key.description} "
                                            f"({signer.hash_algorithm})", "success")
@@ -305,6 +315,11 @@ class SignerPanel(_Panel):
         for listener in self._inspect_listeners:
             listener(text)
 
+    def _step(self) -> None:
+        if self.trace is not None:
+            for listener in self._step_listeners:
+                listener(self.trace)
+
 
 class Inspector(_Panel):
     """Paste a signed URL, a Cookie header or Set-Cookie lines: would CloudFront serve it, and if not, why?"""
@@ -313,6 +328,7 @@ class Inspector(_Panel):
         self._now = _clock(now)
         self.keys = keys
         self.result: Diagnosis | None = None
+        self._context: dict[str, Any] = {}
         self.artifact = w.Textarea(placeholder="Paste a signed URL, a Cookie header or Set-Cookie lines",
                                    continuous_update=False, layout=w.Layout(width="100%", height="110px"))
         self.public_key_id = w.Text(description="Public key id", placeholder="K2JCJMDEHXQW5F", style=_STYLE)
@@ -326,6 +342,8 @@ class Inspector(_Panel):
         self.as_of = w.Text(description="As of", placeholder="now (or +1h, 2026-01-01T00:00:00Z, epoch)",
                             continuous_update=False, style=_STYLE)
         self.inspect_button = w.Button(description="Inspect", button_style="primary", icon="search")
+        self.step_button = w.Button(description="Step through", icon="list-ol", disabled=True)
+        self._step_listeners: list[Callable[[Trace], None]] = []
         self.valid = w.Valid(value=False, readout="not inspected")
         self.verdict = w.HTML()
         self.decoded_view = w.HTML()
@@ -334,6 +352,7 @@ class Inspector(_Panel):
                         self.request_url, self.client_ip, self.as_of):
             control.observe(lambda _: self.inspect(), names="value")
         self.inspect_button.on_click(lambda _: self.inspect())
+        self.step_button.on_click(lambda _: self._step())
         if keys is not None:
             keys.on_change(lambda _: self.inspect())
         self.widget = w.VBox([
@@ -341,7 +360,7 @@ class Inspector(_Panel):
             w.Accordion(children=[w.VBox([self.public_key_id, self.public_key, self.use_loaded_key,
                                           self.request_url, self.client_ip, self.as_of])],
                         titles=("Keys, request URL, client IP, time",), selected_index=None),
-            w.HBox([self.inspect_button, self.valid]), self.verdict,
+            w.HBox([self.inspect_button, self.step_button, self.valid]), self.verdict,
             w.HTML("<b>Findings</b>"), self.findings_view, w.HTML("<b>Decoded</b>"), self.decoded_view,
         ])
         self.widget.add_class("cfsign-inspector")
@@ -353,6 +372,7 @@ class Inspector(_Panel):
             return self.result
         if not self.artifact.value.strip():
             self.result = None
+            self.step_button.disabled = True
             self.valid.value, self.valid.readout = False, "not inspected"
             self.verdict.value = self.findings_view.value = self.decoded_view.value = ""
             return None
@@ -364,10 +384,12 @@ class Inspector(_Panel):
                 now = parse_when(self.as_of.value, now=now)
             except CfSignError as err:
                 notes.append(f"as of: {err}; the current time was used")
-        result = diagnose(self.artifact.value, public_keys=keys or None, now=now,
-                          client_ip=self.client_ip.value.strip() or None,
-                          request_url=self.request_url.value.strip() or None)
+        self._context = {"public_keys": keys or None, "now": now,
+                         "client_ip": self.client_ip.value.strip() or None,
+                         "request_url": self.request_url.value.strip() or None}
+        result = diagnose(self.artifact.value, **self._context)
         self.result = result
+        self.step_button.disabled = False
         self.valid.value = result.ok
         self.valid.readout = "served" if result.ok else str(result.cloudfront_error)
         self.verdict.value = render.verdict_banner(result) + "".join(render.message(n, "warning") for n in notes) \
@@ -375,6 +397,22 @@ class Inspector(_Panel):
         self.findings_view.value = render.findings_table(result)
         self.decoded_view.value = render.decoded_table(result.decoded)
         return result
+
+    def on_step(self, callback: Callable[[Trace], None]) -> None:
+        """Call ``callback(trace)`` with the decoding trace when "Step through" is clicked."""
+        self._step_listeners.append(callback)
+
+    def trace(self) -> Trace | None:
+        """The stages of decoding the pasted artifact, with the same keys, time and request as the verdict."""
+        if self.result is None:
+            return None
+        return trace_decode(self.artifact.value, **self._context)
+
+    def _step(self) -> None:
+        trace = self.trace()
+        if trace is not None:
+            for listener in self._step_listeners:
+                listener(trace)
 
     def _public_keys(self, notes: list[str]) -> dict[str, Any]:
         keys: dict[str, Any] = {}
@@ -397,3 +435,57 @@ class Inspector(_Panel):
 
     def __repr__(self) -> str:
         return f"Inspector(result={self.result!r})"
+
+
+class StageStepper(_Panel):
+    """Walk a Trace stage by stage (Previous/Next or the slider): input, output with the changed
+    characters marked, and why. Works for signing (forward) and decoding (backward) traces."""
+
+    def __init__(self, trace: Trace | None = None) -> None:
+        self.trace: Trace | None = None
+        self.previous = w.Button(description="Previous", icon="arrow-left")
+        self.next = w.Button(description="Next", icon="arrow-right")
+        self.slider = w.IntSlider(min=0, max=0, value=0, description="Stage", readout=False, continuous_update=True)
+        self.position = w.HTML()
+        self.view = w.HTML()
+        self.previous.on_click(lambda _: self.step(-1))
+        self.next.on_click(lambda _: self.step(1))
+        self.slider.observe(lambda _: self._show(), names="value")
+        self.widget = w.VBox([w.HBox([self.previous, self.slider, self.next, self.position]), self.view])
+        self.widget.add_class("cfsign-stepper")
+        self.show(trace)
+
+    @property
+    def stage(self) -> Stage | None:
+        return self.trace.stages[self.slider.value] if self.trace and self.trace.stages else None
+
+    def show(self, trace: Trace | None, at: int = 0) -> None:
+        """Show ``trace`` from stage ``at`` (negative counts from the end)."""
+        self.trace = trace
+        count = len(trace.stages) if trace else 0
+        self.slider.max = max(count - 1, 0)
+        target = at % count if count else 0
+        if self.slider.value == target:
+            self._show()
+        else:
+            self.slider.value = target
+
+    def step(self, delta: int) -> None:
+        self.slider.value = min(max(self.slider.value + delta, self.slider.min), self.slider.max)
+
+    def _show(self) -> None:
+        trace, index = self.trace, self.slider.value
+        if trace is None or not trace.stages:
+            self.position.value = ""
+            self.view.value = render.message("nothing to step through yet: sign or inspect something first")
+            self.previous.disabled = self.next.disabled = True
+            return
+        stage = trace.stages[index]
+        self.previous.disabled = index == 0
+        self.next.disabled = index == len(trace.stages) - 1
+        self.position.value = (f"<span class='cfsign-stage-position'>{index + 1} / {len(trace.stages)}: "
+                               f"<b>{render.esc(stage.title)}</b></span>")
+        self.view.value = trace.stage_html(index)
+
+    def __repr__(self) -> str:
+        return f"StageStepper(trace={self.trace!r}, at={self.slider.value})"
