@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .decode import Decoded, decode
 from .diagnose import Diagnosis, diagnose
@@ -371,7 +372,7 @@ class _FastRows:
 _ALLOWED = np.zeros(256, dtype=bool)
 _ALLOWED[0x21:0x7F] = True
 _ALLOWED[[ord('"'), ord("#"), ord("\\")]] = False
-_B64_WEIGHT = np.full(256, 1000, dtype=np.int32)
+_B64_WEIGHT = np.full(256, 100, dtype=np.uint8)
 for _c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789~-":
     _B64_WEIGHT[_c] = 0
 _B64_WEIGHT[ord("_")] = 1
@@ -458,10 +459,14 @@ def _fast_canned(array: pa.Array, eligible: np.ndarray) -> _FastRows | None:
     sig_len = sig_end - sig_start
     ok &= (sig_len >= 4) & (sig_len % 4 == 0)
     pads = (padded[sig_end - 1] == 0x5F).astype(np.int64) * (1 + (padded[sig_end - 2] == 0x5F))
-    weights = np.concatenate([[0], np.cumsum(_B64_WEIGHT[segment], dtype=np.int64)])
-    rel_s = np.clip(sig_start - lo, 0, hi - lo)
-    rel_e = np.clip(sig_end - lo, 0, hi - lo)
-    ok &= (weights[rel_e] - weights[rel_s]) == pads
+    bounds_ok = ok & (sig_start >= start) & (sig_end <= end)
+    rel_s = np.where(bounds_ok, sig_start, start) - lo
+    rel_e = np.where(bounds_ok, sig_end, start) - lo
+    edges = np.empty(2 * n + 1, dtype=np.int64)
+    edges[0:-1:2], edges[1:-1:2], edges[-1] = rel_s, rel_e, hi - lo
+    weights = _B64_WEIGHT[np.concatenate([segment, np.zeros(1, np.uint8)])]
+    sums = np.add.reduceat(weights, np.minimum(edges, hi - lo), dtype=np.int32)[0:-1:2]
+    ok &= bounds_ok & (sums == pads)
     fast.signature_bytes = sig_len // 4 * 3 - pads
     ok &= fast.signature_bytes != 64
 
@@ -720,14 +725,10 @@ def _assemble(
 
 
 def _null_where(values: pa.Array, where: np.ndarray) -> pa.Array:
-    import pyarrow.compute as pc
-
     return pc.if_else(pa.array(where), pa.nulls(len(values), values.type), values)
 
 
 def _replace(values: pa.Array, mask: pa.Array, replacements: list[Any], type_: pa.DataType) -> pa.Array:
-    import pyarrow.compute as pc
-
     return pc.replace_with_mask(values, mask, pa.array(replacements, type=type_))
 
 
