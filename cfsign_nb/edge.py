@@ -17,6 +17,7 @@ import mimetypes
 import os
 import secrets
 import socket
+import string
 import threading
 import time
 from collections import deque
@@ -26,7 +27,7 @@ from datetime import datetime, timezone
 from email.utils import formatdate
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import unquote_to_bytes
+from urllib.parse import quote, unquote_to_bytes
 
 from starlette.responses import FileResponse, Response
 
@@ -161,6 +162,7 @@ class EdgeApp:
         clock: Callable[[], float] | None = None,
         edge_location: str = "LCL1-C1",
         log_cookies: bool = False,
+        redact_signatures: bool = False,
         max_decisions: int = 10_000,
     ) -> None:
         self.config: DistributionConfig = load_distribution(config)
@@ -175,6 +177,7 @@ class EdgeApp:
         self.clock: Callable[[], float] = clock or time.time
         self.edge_location = edge_location
         self.log_cookies = log_cookies
+        self.redact_signatures = redact_signatures
         self._decisions: deque[Decision] = deque(maxlen=max_decisions)
         self._trusted = {b.index: self._trusted_keys(b) for b in self.config.behaviors}
         self._via = f"1.1 {secrets.token_hex(16)}.cloudfront.net (CloudFront)"
@@ -391,7 +394,9 @@ class EdgeApp:
         client = scope.get("client") or ("-", 0)
         query = (scope.get("query_string") or b"").decode("latin-1")
         host = headers.get("host", "")
-        cookie = _redact(headers.get("cookie", ""), "; ") if self.log_cookies else ""
+        cookie = headers.get("cookie", "") if self.log_cookies else ""
+        if self.redact_signatures:
+            query, cookie = _redact(query, "&"), _redact(cookie, "; ")
         raw_path = (scope.get("raw_path") or b"").partition(b"?")[0].decode("latin-1") or outcome.decision.path
         content_range = meter.headers.get("content-range", "")
         range_start, range_end = "-", "-"
@@ -405,14 +410,14 @@ class EdgeApp:
             moment.strftime("%Y-%m-%d"), moment.strftime("%H:%M:%S"), self.edge_location,
             str(meter.bytes_out), str(client[0]), outcome.decision.method,
             self.config.domain_name or host.rpartition(":")[0] or host, raw_path, str(meter.status),
-            headers.get("referer", ""), headers.get("user-agent", ""), _redact(query, "&"), cookie,
+            headers.get("referer", ""), headers.get("user-agent", ""), query, cookie,
             outcome.result_type, outcome.decision.request_id, host, "http", str(request_bytes),
             f"{elapsed:.3f}", headers.get("x-forwarded-for", ""), "", "", outcome.result_type,
             "HTTP/" + str(scope.get("http_version", "1.1")), "", "", str(client[1]), f"{first_byte:.3f}",
             outcome.result_type, meter.headers.get("content-type", "").partition(";")[0],
             meter.headers.get("content-length", ""), range_start, range_end,
         ]
-        return "\t".join(_log_field(v) for v in values)
+        return "\t".join(_log_field(v, i in _ESCAPED_FIELDS) for i, v in enumerate(values))
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -510,17 +515,21 @@ def _redact(text: str, separator: str) -> str:
     return (separator.strip() or separator).join(parts)
 
 
-_LOG_SAFE = frozenset(chr(c) for c in range(0x21, 0x7F))
+_LOG_SAFE = "!#$&'()*+,/:;=?@[]~-._" + string.ascii_letters + string.digits
+_ESCAPED_FIELDS = frozenset(
+    ACCESS_LOG_FIELDS.index(name) for name in ("cs-uri-stem", "cs-uri-query", "cs(Cookie)", "cs(User-Agent)", "cs(Referer)")
+)
 
 
-def _log_field(value: str) -> str:
-    """A value as CloudFront logs it: '-' when empty, spaces and other unsafe bytes percent-encoded."""
+def _log_field(value: str, escape: bool) -> str:
+    """A value as CloudFront logs it: '-' when empty; the viewer's text fields percent-encoded once more
+    (a sent ``%2C`` is logged as ``%252C``, a space as ``%20``), the others with tabs and newlines escaped.
+    """
     if not value:
         return "-"
-    if all(c in _LOG_SAFE for c in value):
-        return value
-    return "".join(c if c in _LOG_SAFE else "".join(f"%{b:02X}" for b in c.encode("utf-8", "replace"))
-                   for c in value)
+    if escape:
+        return quote(value.encode("latin-1", "replace"), safe=_LOG_SAFE)
+    return value.replace("\t", "%09").replace("\n", "%0A").replace(" ", "%20")
 
 
 

@@ -253,10 +253,27 @@ def test_access_log_is_cloudfront_standard_format(http, edge, keys) -> None:
     assert ua["cs(User-Agent)"] == "Mozilla/5.0%20(X11;%20Linux)%20test" and ua["cs-uri-query"] == "-"
     assert ua["sc-status"] == "200" and ua["x-edge-result-type"] == "Miss" and ua["cs(Host)"] == "d111111abcdef8.cloudfront.net"
     signed = [r for r in rows if "Signature=" in r["cs-uri-query"]]
-    assert signed and all("Signature=REDACTED" in r["cs-uri-query"] for r in signed)
+    assert signed and all(f"Key-Pair-Id={VIDEO_KEY}" in r["cs-uri-query"] for r in signed if r["sc-status"] == "200")
     refused = [r for r in rows if r["sc-status"] == "403"]
     assert refused and all(r["x-edge-result-type"] == "Error" for r in refused)
     assert all(float(r["time-taken"]) >= 0 and r["c-port"].isdigit() for r in rows)
+    accesslog = pytest.importorskip("cfsign_nb.accesslog")
+    frame = accesslog.read_access_log(edge.app.access_log.path)
+    assert len(frame) == len(rows) and set(frame["sc-status"].unique()) >= {200, 403}
+    assert frame["url"].str.startswith("http://127.0.0.1:").all()
+
+
+def test_redacted_log_hides_signatures(keys, site, tmp_path) -> None:
+    app = EdgeApp(edge_config(), {VIDEO_KEY: keys[VIDEO_KEY].public_key}, site, log_path=tmp_path / "r.log",
+                  redact_signatures=True, log_cookies=True, clock=lambda: NOW)
+    with run_in_thread(app) as server, httpx.Client(base_url=server.url) as client:
+        url = _signed(server, keys, VIDEO_KEY, "/videos/clip.mp4")
+        cookies = _cookies(server, keys, VIDEO_KEY, "/videos/*")
+        assert client.get(url).status_code == 200
+        assert client.get("/videos/clip.mp4", headers=_cookie_header(cookies)).status_code == 200
+    text = (tmp_path / "r.log").read_text()
+    assert "Signature=REDACTED" in text and "CloudFront-Signature=REDACTED" in text
+    assert url.split("Signature=")[1].split("&")[0] not in text and cookies["CloudFront-Signature"] not in text
 
 
 # --- bad input, raw on the socket -----------------------------------------------------------
