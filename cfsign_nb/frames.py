@@ -204,7 +204,8 @@ def _run(
     if not options.decode_only:
         per_row["now_raw"] = per_row.pop("now")
         per_row["now"] = _now_array(context["now"], n)
-    bounds = [(start, min(start + _CHUNK, n)) for start in range(0, n, _CHUNK)] or [(0, 0)]
+    size = max(1, min(_CHUNK, -(-n // max(workers, 1))))
+    bounds = [(start, min(start + size, n)) for start in range(0, n, size)] or [(0, 0)]
     jobs = [
         (array.slice(lo, hi - lo), options, {k: (v[lo:hi] if isinstance(v, np.ndarray) else v) for k, v in per_row.items()})
         for lo, hi in bounds
