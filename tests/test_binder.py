@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -39,7 +40,8 @@ def test_readme_links_open_the_tour_in_jupyterlab() -> None:
 
 
 def test_repo2docker_dry_run() -> None:
-    tool = shutil.which("jupyter-repo2docker") or shutil.which("repo2docker")
+    beside = Path(sys.executable).parent / "jupyter-repo2docker"
+    tool = str(beside) if beside.exists() else shutil.which("jupyter-repo2docker")
     if tool is None:
         pytest.skip("jupyter-repo2docker is not installed (optional: pip install jupyter-repo2docker)")
     result = subprocess.run([tool, "--no-build", "--no-run", str(ROOT)], capture_output=True, text=True,
