@@ -88,7 +88,9 @@ class Diagnosis:
         if self.ok:
             checked = "" if self.verified else " (signature not checked: no public key given)"
             return f"would be served{checked}"
-        return f"refused: {self.cloudfront_error} ({self.cause.code})"  # type: ignore[union-attr]
+        cause = self.cause
+        assert cause is not None
+        return f"refused: {cause.cloudfront_error} ({cause.code})" if cause.cloudfront_error else f"refused ({cause.code})"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -161,7 +163,10 @@ def diagnose(
     if distribution is not None:
         from .distribution import check_request
 
-        findings += check_request(distribution, decoded, context)
+        behavior_findings = check_request(distribution, decoded, context)
+        if any(f.code == "BEHAVIOR_NOT_RESTRICTED" for f in behavior_findings):
+            findings = [_ignored(f) for f in findings]
+        findings += behavior_findings
     verified: bool | None = None
     if any(item.code == "SIGNATURE_VERIFIED" for item in findings):
         verified = True
@@ -228,6 +233,14 @@ def _context(
     return Context(moment, client_ip.strip() if client_ip else None, request_url, keys)
 
 
+def _ignored(item: Finding) -> Finding:
+    """On a behavior that does not restrict viewer access CloudFront serves anyone: errors become facts."""
+    if item.severity != "error":
+        return item
+    return replace(item, severity="info", cloudfront_error=None,
+                   message=f"(ignored: this cache behavior does not restrict viewer access) {item.message}")
+
+
 def _context_problem(message: str) -> Finding:
     return finding("CONTEXT_INVALID", message, "correct the argument and run the diagnosis again")
 
@@ -275,6 +288,12 @@ def _check_presence(d: Decoded, ctx: Context) -> Iterator[Finding]:
             "MISSING_KEY_PAIR_ID", f"{prefix}Key-Pair-Id is missing or empty",
             f"send {prefix}Key-Pair-Id with the id of the public key CloudFront trusts (e.g. K2JCJMDEHXQW5F)",
         )
+
+
+def _check_required(d: Decoded, ctx: Context) -> Iterator[Finding]:
+    if not d.parameters:
+        return
+    prefix = "CloudFront-" if d.source == "cookies" else ""
     if not d.signature_b64:
         yield finding(
             "MISSING_SIGNATURE", f"{prefix}Signature is missing or empty",
@@ -542,8 +561,9 @@ def _check_size(d: Decoded, ctx: Context) -> Iterator[Finding]:
 
 CHECKS: tuple[Check, ...] = (
     _check_presence,
-    _check_decoding,
     _check_key,
+    _check_required,
+    _check_decoding,
     _check_signature,
     _check_times,
     _check_ip,

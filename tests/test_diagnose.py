@@ -343,3 +343,10 @@ def test_reports(signer: Signer) -> None:
 
 def test_percent_encoded_url_in_cookie_request(signer: Signer) -> None:
     assert diagnose(quote(signer.sign_url(URL, expires=NOW), safe=""), now=NOW - 1).ok
+
+
+def test_cloudfront_order_unknown_key_comes_before_everything_but_missing_key(rsa_key: PrivateKey) -> None:
+    result = diagnose(URL + "?Key-Pair-Id=KBOGUS0000001&Signature=%%%", public_keys={KEY_ID: rsa_key.public_key},
+                      now=NOW)
+    assert result.cause.code == "UNKNOWN_KEY_PAIR_ID" and result.cloudfront_error == "InvalidKey"
+    assert diagnose(URL + "?Signature=AAAA&Expires=1", now=NOW).cloudfront_error == "MissingKey"

@@ -312,3 +312,18 @@ def test_check_request_never_raises(rsa_key) -> None:
 
     assert _codes(check_request("{broken", decode("https://x/y"), Context(NOW))) == ["CONTEXT_INVALID"]
     assert _codes(check_request({"DefaultCacheBehavior": {}}, decode("nothing"), Context(NOW))) == ["CONTEXT_INVALID"]
+
+
+def test_unrestricted_behavior_serves_even_a_broken_signature(dist, rsa_key) -> None:
+    url = Signer("K2JCJMDEHXQW5F", rsa_key).sign_url(f"https://{HOST}/public/a.jpg", expires=NOW - 600)
+    result = diagnose(url + "&tampered=1", public_keys={"K2JCJMDEHXQW5F": rsa_key.public_key}, now=NOW,
+                      distribution=dist)
+    assert result.ok and result.cloudfront_error is None
+    ignored = [f for f in result.findings if f.message.startswith("(ignored")]
+    assert {f.code for f in ignored} >= {"EXPIRED"} and all(f.severity == "info" for f in ignored)
+
+
+def test_verdict_of_an_error_without_a_cloudfront_code(dist, rsa_key) -> None:
+    wrong = Signer("K2JCJMDEHXQW5F", rsa_key).sign_url("https://cdn.example.org/videos/x.mp4", expires=NOW + 600)
+    result = diagnose(wrong, now=NOW, distribution=dist)
+    assert result.verdict == "refused (ALTERNATE_DOMAIN_NOT_CONFIGURED)"
