@@ -174,7 +174,9 @@ def _unquote(value: object) -> object:
 
 # --- writing ----------------------------------------------------------------------------------
 
-def write_access_log(frame: pd.DataFrame, target: str | os.PathLike[str] | IO[str], *, compress: bool | None = None) -> None:
+def write_access_log(
+    frame: pd.DataFrame, target: str | os.PathLike[str] | IO[str] | IO[bytes], *, compress: bool | None = None
+) -> None:
     """Write ``frame`` as a CloudFront standard log (the 33 fields, W3C headers, CloudFront's escaping).
 
     ``compress`` defaults to gzip when ``target`` is a path ending in ``.gz``.
@@ -188,6 +190,9 @@ def write_access_log(frame: pd.DataFrame, target: str | os.PathLike[str] | IO[st
         rendered.append([_field(v, name in escaped) for v in values])
     lines += ["\t".join(row) + "\n" for row in zip(*rendered, strict=True)]
     text = "".join(lines)
+    if isinstance(target, io.BufferedIOBase | io.RawIOBase):  # binary buffers, e.g. BytesIO
+        target.write(text.encode("utf-8"))
+        return
     if hasattr(target, "write"):
         target.write(text)  # type: ignore[union-attr]
         return
@@ -305,13 +310,14 @@ def sample_access_log(
     host: str = "media.example.com",
     distribution_domain: str = "d111111abcdef8.cloudfront.net",
     good_share: float = 0.6,
+    span: int = 3600,
 ) -> pd.DataFrame:
     """A made-up CloudFront log (documentation IP ranges, example hosts) with good and bad rows.
 
     The first rows hold one of each of :data:`SAMPLE_KINDS`; the rest are ``good_share`` good.
     ``df.attrs["public_keys"]`` holds the PEM of every key used (two by default: an RSA key
     ``K2JCJMDEHXQW5F`` and an ECDSA key ``K3ECDSAEXAMPLE``), and ``sample_kind`` says what each
-    row was made to be. Rows span about an hour from ``start``.
+    row was made to be. Rows are spread evenly over ``span`` seconds from ``start``.
     """
     from .keys import generate_key
 
@@ -334,7 +340,7 @@ def sample_access_log(
     kinds = kinds[:n]
     rows = []
     for i, kind in enumerate(kinds):
-        when = t0 + int(i * 3600 / max(n, 1)) + rng.randrange(3)
+        when = t0 + int(i * span / max(n, 1)) + rng.randrange(3)
         client = f"198.51.100.{rng.randrange(1, 255)}"
         path = f"/videos/{rng.choice(('intro', 'lesson', 'trailer'))}-{rng.randrange(100)}.mp4"
         query = rng.choice(("", "quality=hd", "quality=sd&lang=en"))
