@@ -17,7 +17,7 @@ import os
 import random
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import IO, Any
 from urllib.parse import quote, unquote
 
@@ -386,7 +386,7 @@ def sample_access_log(
         if kind.startswith("good"):
             status = rng.choice((200, 200, 200, 206))
         stem, _, signed_query = url.partition(f"https://{host}")[2].partition("?")
-        moment = datetime.fromtimestamp(when, tz=timezone.utc)
+        moment = datetime.fromtimestamp(when, tz=UTC)
         size = rng.randrange(200_000, 5_000_000) if status != 403 else 379
         rows.append({
             "date": moment.strftime("%Y-%m-%d"), "time": moment.strftime("%H:%M:%S"),

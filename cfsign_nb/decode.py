@@ -469,5 +469,5 @@ def _shorten(text: str, limit: int = _MAX_SHOWN) -> str:
 def _repr_text(value: object) -> str:
     try:
         return repr(value)[:10_000]
-    except Exception:  # noqa: BLE001 - a hostile __repr__ must not break decoding
+    except Exception:
         return f"<{type(value).__name__}>"

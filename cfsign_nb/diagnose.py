@@ -20,7 +20,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from .decode import Decoded, strip_signing, decode
+from .decode import Decoded, decode, strip_signing
 from .errors import CfSignError
 from .findings import SEVERITY_ORDER, CloudFrontError, Finding, finding
 from .keys import PublicKey, PublicKeySource, load_public_key

@@ -33,7 +33,7 @@ from .diagnose import Diagnosis, diagnose
 from .errors import CfSignError
 from .findings import CATALOG, SEVERITY_ORDER
 from .keys import PublicKey, load_public_key
-from .times import MAX_EPOCH_32, MAX_SECONDS, TimeLike, now_epoch, to_epoch
+from .times import MAX_EPOCH_32, MAX_SECONDS, TimeLike, now_epoch
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
@@ -227,7 +227,7 @@ def _as_arrow(values: Iterable[object] | pd.Series) -> pa.Array:
     if isinstance(values, pd.Series):
         values = values.array
         if isinstance(values, pd.arrays.ArrowStringArray):
-            chunked = values._pa_array  # noqa: SLF001 - zero-copy access to the Arrow data
+            chunked = values._pa_array
             return chunked.combine_chunks().cast(pa.large_string())
         values = list(values)
     elif not isinstance(values, list):

@@ -23,7 +23,7 @@ HashName = Literal["SHA1", "SHA256"]
 KeyAlgorithm = Literal["RSA", "ECDSA"]
 
 _HASHES: dict[str, hashes.HashAlgorithm] = {
-    "SHA1": hashes.SHA1(),  # noqa: S303 - CloudFront's default, still required by many deployments
+    "SHA1": hashes.SHA1(),
     "SHA256": hashes.SHA256(),
 }
 _PKCS1 = padding.PKCS1v15()

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from .errors import PolicyError, TimeError
-from .times import TimeLike, to_datetime, to_epoch
+from .times import to_datetime, to_epoch
 
 _FORBIDDEN_RE = re.compile(r'["\\\x00-\x20\x7f#]|[^\x00-\x7f]')
 _FORBIDDEN_ASCII_RE = re.compile(r'["\\\x00-\x20\x7f#]')

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Union
 
 from .errors import TimeError
@@ -79,7 +79,7 @@ def _check_range(epoch: int, name: str) -> int:
 
 def to_datetime(epoch: int) -> datetime:
     """Epoch seconds as an aware UTC datetime."""
-    return datetime.fromtimestamp(epoch, tz=timezone.utc)
+    return datetime.fromtimestamp(epoch, tz=UTC)
 
 
 def format_epoch(epoch: int) -> str:
@@ -119,5 +119,5 @@ def parse_when(text: str, *, now: TimeLike | None = None) -> int:
             "such as 1767290400, or ISO-8601 such as 2026-12-31T23:59:00Z"
         ) from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
     return to_epoch(parsed, name="time")

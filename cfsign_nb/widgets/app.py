@@ -5,8 +5,8 @@ from __future__ import annotations
 import ipywidgets as w
 
 from ..keys import PrivateKey
-from ..times import TimeLike
 from ..stages import Trace
+from ..times import TimeLike
 from .panels import Clock, Inspector, KeyPanel, PolicyBuilder, SignerPanel, StageStepper, _Panel
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import ipywidgets as w
@@ -248,7 +248,7 @@ class PolicyBuilder(_Panel):
     def _picked(self, change: dict[str, Any]) -> None:
         picked = change["new"]
         if isinstance(picked, datetime):
-            self.expires.value = picked.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            self.expires.value = picked.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def __repr__(self) -> str:
         return f"PolicyBuilder(plan={self.plan!r}, error={self.error!r})"
