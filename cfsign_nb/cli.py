@@ -214,25 +214,26 @@ def _trace(args: argparse.Namespace) -> int:
         if args.artifact is None:
             raise CfSignError("give the signed URL or cookies to trace (- reads stdin), or --sign URL "
                               "with --key-pair-id, --private-key and --expires")
-        keys: dict[str, PublicKey] = {}
-        for item in args.public_key:
-            key_id, eq, path = item.partition("=")
-            if not eq or not key_id or not path:
-                raise CfSignError(f"--public-key takes ID=FILE (e.g. K2JCJMDEHXQW5F=public_key.pem), got {item!r}")
-            keys[key_id] = load_public_key(Path(path))
+        keys = _public_keys(args.public_key)
         trace = trace_decode(_read_artifact(args.artifact), public_keys=keys or None, now=now,
                              client_ip=args.client_ip, request_url=args.request_url)
     _emit(args, trace.to_dict(), str(trace))
     return 0 if trace.ok else 1
 
 
-def _diagnose(args: argparse.Namespace) -> int:
+def _public_keys(items: list[str]) -> dict[str, PublicKey]:
+    """``--public-key ID=FILE`` options as a mapping of key pair ids to public keys."""
     keys: dict[str, PublicKey] = {}
-    for item in args.public_key:
+    for item in items:
         key_id, eq, path = item.partition("=")
         if not eq or not key_id or not path:
             raise CfSignError(f"--public-key takes ID=FILE (e.g. K2JCJMDEHXQW5F=public_key.pem), got {item!r}")
         keys[key_id] = load_public_key(Path(path))
+    return keys
+
+
+def _diagnose(args: argparse.Namespace) -> int:
+    keys = _public_keys(args.public_key)
     artifact = _read_artifact(args.artifact)
     request_url = args.request_url
     if args.cookie is not None:
@@ -246,12 +247,7 @@ def _diagnose(args: argparse.Namespace) -> int:
 def _edge(args: argparse.Namespace) -> int:
     from .edge import EdgeApp, serve
 
-    keys: dict[str, PublicKey] = {}
-    for item in args.public_key:
-        key_id, eq, path = item.partition("=")
-        if not eq or not key_id or not path:
-            raise CfSignError(f"--public-key takes ID=FILE (e.g. K2JCJMDEHXQW5F=public_key.pem), got {item!r}")
-        keys[key_id] = load_public_key(Path(path))
+    keys = _public_keys(args.public_key)
     app = EdgeApp(args.config, keys, args.root, log_path=args.log)
     print(f"cfsign edge: serving {args.root} on http://127.0.0.1:{args.port} (Ctrl-C stops)", file=sys.stderr)
     serve(app, port=args.port)
