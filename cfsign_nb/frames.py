@@ -292,6 +292,7 @@ def _chunk_frame(array: pa.Array | _ObjectArray, options: _Options, per_row: Map
     now = per_row.get("now")
     fast = None
     if isinstance(array, pa.Array) and n:
+        array = pa.concat_arrays([array])  # a compact copy: the byte passes below then touch this chunk only
         eligible = _eligible(array, options, per_row, n)
         if eligible.any():
             fast = _fast_canned(array, eligible)
@@ -358,6 +359,8 @@ class _FastRows:
         self.signature_bytes = np.zeros(n, dtype=np.int64)
         self.sha256 = np.zeros(n, dtype=bool)
         self.kid = np.empty(n, dtype=object)
+        self.kid_start = np.zeros(n, dtype=np.int64)
+        self.kid_end = np.zeros(n, dtype=np.int64)
         self.verified = np.zeros(n, dtype=bool)
         self.data: pa.Buffer | None = None
 
@@ -373,15 +376,22 @@ class _FastRows:
 _ALLOWED = np.zeros(256, dtype=bool)
 _ALLOWED[0x21:0x7F] = True
 _ALLOWED[[ord('"'), ord("#"), ord("\\")]] = False
-_B64_WEIGHT = np.full(256, 100, dtype=np.uint8)
-for _c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789~-":
-    _B64_WEIGHT[_c] = 0
-_B64_WEIGHT[ord("_")] = 1
+_CLOUDFRONT_B64 = r"^[A-Za-z0-9~-]*_{0,2}$"  # what the strict decoder accepts (lengths are checked apart)
 _ALNUM = np.zeros(256, dtype=bool)
 for _c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789":
     _ALNUM[_c] = True
 _NAMES = (b"Expires", b"Policy", b"Signature", b"Key-Pair-Id", b"Hash-Algorithm")
 _POWERS = 10 ** np.arange(11, -1, -1, dtype=np.int64)
+
+
+def _name_words(name: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """``name`` and a mask over its bytes, as the two little-endian 8-byte words of a 16-byte window."""
+    pattern = np.frombuffer(name.ljust(16, b"\0"), dtype="<u8")
+    mask = np.frombuffer((b"\xff" * len(name)).ljust(16, b"\0"), dtype="<u8")
+    return pattern, mask
+
+
+_NAME_WORDS = {name: _name_words(name) for name in _NAMES}
 
 
 def _fast_canned(array: pa.Array, eligible: np.ndarray) -> _FastRows | None:
@@ -424,11 +434,15 @@ def _fast_canned(array: pa.Array, eligible: np.ndarray) -> _FastRows | None:
     found: dict[bytes, np.ndarray] = {}
     padded = np.concatenate([data, np.zeros(16, dtype=np.uint8)])
     row_end = end[pair_row]
+    window = padded[pair_start[:, None] + np.arange(16)]  # the first 16 bytes of every pair, gathered once
+    words = np.ascontiguousarray(window).view("<u8")  # two 8-byte words a pair: compare names as integers
     for name in _NAMES:
         size = len(name)
-        hit = (padded[pair_start[:, None] + np.arange(size)] == np.frombuffer(name, np.uint8)).all(1)
+        pattern, mask = _NAME_WORDS[name]
+        hit = ((words[:, 0] & mask[0]) == pattern[0]) & ((words[:, 1] & mask[1]) == pattern[1])
         after = pair_start + size
-        terminated = (after == row_end) | np.isin(padded[np.minimum(after, len(padded) - 1)], (0x3D, 0x26))
+        following = window[:, size]
+        terminated = (after == row_end) | (following == 0x3D) | (following == 0x26)
         hit &= terminated & (after <= row_end)
         count = np.bincount(pair_row[hit], minlength=n)
         position = np.full(n, -1, dtype=np.int64)
@@ -461,13 +475,9 @@ def _fast_canned(array: pa.Array, eligible: np.ndarray) -> _FastRows | None:
     ok &= (sig_len >= 4) & (sig_len % 4 == 0)
     pads = (padded[sig_end - 1] == 0x5F).astype(np.int64) * (1 + (padded[sig_end - 2] == 0x5F))
     bounds_ok = ok & (sig_start >= start) & (sig_end <= end)
-    rel_s = np.where(bounds_ok, sig_start, start) - lo
-    rel_e = np.where(bounds_ok, sig_end, start) - lo
-    edges = np.empty(2 * n + 1, dtype=np.int64)
-    edges[0:-1:2], edges[1:-1:2], edges[-1] = rel_s, rel_e, hi - lo
-    weights = _B64_WEIGHT[np.concatenate([segment, np.zeros(1, np.uint8)])]
-    sums = np.add.reduceat(weights, np.minimum(edges, hi - lo), dtype=np.int32)[0:-1:2]
-    ok &= bounds_ok & (sums == pads)
+    signatures = _substrings(buffers[2], np.where(bounds_ok, sig_start, 0), np.where(bounds_ok, sig_end, 0))
+    alphabet = pc.match_substring_regex(signatures, _CLOUDFRONT_B64).to_numpy(zero_copy_only=False)
+    ok &= bounds_ok & alphabet
     fast.signature_bytes = sig_len // 4 * 3 - pads
     ok &= fast.signature_bytes != 64
 
@@ -497,6 +507,7 @@ def _fast_canned(array: pa.Array, eligible: np.ndarray) -> _FastRows | None:
     kid_fixed = np.where(in_kid, kid_bytes, 0).astype(np.uint8)
     kid_text = kid_fixed.view(f"S{width}").ravel()
     fast.kid = np.where(ok, kid_text.astype(object), None)
+    fast.kid_start, fast.kid_end = kid_start, kid_end
     return fast
 
 
@@ -507,11 +518,10 @@ def _substrings(data: pa.Buffer | None, start: np.ndarray, end: np.ndarray) -> p
         return pa.array([""] * n, type=pa.large_string())
     length = (end - start).astype(np.int32)
     raw = np.frombuffer(data, dtype=np.uint8)
-    padded = np.concatenate([raw, np.zeros(12, dtype=np.uint8)])
     views = np.zeros((n, 16), dtype=np.uint8)
     words = views.view(np.int32)
     words[:, 0] = length
-    gathered = padded[start[:, None] + np.arange(12)]
+    gathered = raw[np.minimum(start[:, None] + np.arange(12), len(raw) - 1)]
     gathered[np.arange(12)[None, :] >= length[:, None]] = 0
     small = length <= 12
     views[small, 4:16] = gathered[small]
@@ -535,8 +545,9 @@ def _fast_verify(fast: _FastRows, keys: Mapping[str, PublicKey], array: pa.Array
 
     rows = np.flatnonzero(fast.mask)
     kids = fast.kid[rows]
-    resources = fast.strings(fast.start, fast.resource_end).take(pa.array(rows)).to_pylist()
-    signatures = fast.strings(fast.sig_start, fast.sig_end).take(pa.array(rows)).to_pylist()
+    taken = pa.array(rows)
+    resources = fast.strings(fast.start, fast.resource_end).take(taken).cast(pa.large_binary()).to_pylist()
+    signatures = fast.strings(fast.sig_start, fast.sig_end).take(taken).cast(pa.large_binary()).to_pylist()
     expires = fast.expires[rows].tolist()
     sha256 = fast.sha256[rows].tolist()
     table = bytes.maketrans(b"-_~", b"+=/")
@@ -552,15 +563,16 @@ def _fast_verify(fast: _FastRows, keys: Mapping[str, PublicKey], array: pa.Array
             verifiers[kid_bytes] = (key.key.verify, (ec.ECDSA(_HASHES["SHA1"]),), (ec.ECDSA(_HASHES["SHA256"]),))  # type: ignore[assignment]
     a2b = binascii.a2b_base64
     verified = np.zeros(len(rows), dtype=bool)
-    template = '{"Statement":[{"Resource":"%s","Condition":{"DateLessThan":{"AWS:EpochTime":%d}}}]}'
-    for i, kid in enumerate(kids.tolist()):
+    template = b'{"Statement":[{"Resource":"%s","Condition":{"DateLessThan":{"AWS:EpochTime":%d}}}]}'
+    for i, (kid, signature, resource, expiry, use_sha256) in enumerate(
+        zip(kids.tolist(), signatures, resources, expires, sha256, strict=True)
+    ):
         verifier = verifiers[kid]
         if verifier is None:
             continue
         call, sha1_args, sha256_args = verifier  # type: ignore[misc]
         try:
-            call(a2b(signatures[i].encode().translate(table)), (template % (resources[i], expires[i])).encode(),
-                 *(sha256_args if sha256[i] else sha1_args))
+            call(a2b(signature.translate(table)), template % (resource, expiry), *(sha256_args if use_sha256 else sha1_args))
         except (InvalidSignature, ValueError):
             continue
         verified[i] = True
@@ -636,6 +648,8 @@ def _fast_codes(expired: bool, long_lifetime: bool, after_2038: bool, verified: 
 
 _PATTERNS = [_fast_codes(bool(p & 1), bool(p & 2), bool(p & 4), bool(p & 8)) for p in range(16)]
 _PATTERN_CODE = [next((c for c in codes if CATALOG[c].severity == "error"), "OK") for codes in _PATTERNS]
+_CODE_INDEX = {code: i for i, code in enumerate(CODE_CATEGORIES)}
+_PATTERN_CODE_INDEX = np.array([_CODE_INDEX[code] for code in _PATTERN_CODE], dtype=np.int16)
 
 
 def _assemble(
@@ -655,28 +669,26 @@ def _assemble(
             fast_values = _replace(fast_values, slow_mask, [r[name] for r in slow], pa.large_string())
         return pd.array(fast_values, dtype=STR)
 
-    def objects(fast_values: np.ndarray, name: str, dtype: Any = object) -> np.ndarray:
-        out = np.array(fast_values, dtype=dtype, copy=True)
+    def categorical(fast_codes: np.ndarray, name: str, categories: Sequence[str]) -> pd.Categorical:
+        codes = fast_codes.astype(np.int16)
         if len(rows):
-            out[rows] = [r[name] for r in slow]
-        return out
+            lookup = {category: i for i, category in enumerate(categories)}
+            codes[rows] = [lookup.get(r[name], -1) for r in slow]
+        return pd.Categorical.from_codes(codes, categories=categories)
 
     url_fast = array if mask.any() else None
     resource_fast = fast.strings(fast.start, fast.resource_end) if mask.any() else None
-    columns["source"] = pd.Categorical(objects(np.where(mask, "url", None), "source"), categories=["url", "cookies", "unknown"])
+    zeros = np.zeros(n, dtype=np.int16)
+    columns["source"] = categorical(zeros, "source", ["url", "cookies", "unknown"])
     columns["url"] = strings(url_fast, "url")
     columns["resource_url"] = strings(resource_fast, "resource_url")
-    columns["policy_kind"] = pd.Categorical(objects(np.where(mask, "canned", None), "policy_kind"), categories=["canned", "custom"])
+    columns["policy_kind"] = categorical(zeros, "policy_kind", ["canned", "custom"])
     columns["resource"] = strings(resource_fast, "resource")
     columns["expires"] = _ints(fast.expires, mask, rows, [r["expires"] for r in slow])
     columns["starts"] = _ints(np.zeros(n, np.int64), np.zeros(n, bool), rows, [r["starts"] for r in slow])
     columns["ip_address"] = strings(None, "ip_address")
-    columns["key_pair_id"] = pd.array(objects(np.where(mask, fast.kid, None), "key_pair_id"), dtype=STR) if n else pd.array([], dtype=STR)
-    if mask.any():
-        kid = np.asarray(columns["key_pair_id"], dtype=object)
-        kid[mask] = [k.decode() for k in fast.kid[mask]]
-        columns["key_pair_id"] = pd.array(kid, dtype=STR)
-    columns["hash_algorithm"] = pd.Categorical(objects(np.where(fast.sha256, "SHA256", "SHA1"), "hash_algorithm"), categories=["SHA1", "SHA256"])
+    columns["key_pair_id"] = strings(fast.strings(fast.kid_start, fast.kid_end) if mask.any() else None, "key_pair_id")
+    columns["hash_algorithm"] = categorical(fast.sha256, "hash_algorithm", ["SHA1", "SHA256"])
     columns["signature_bytes"] = _ints(fast.signature_bytes, mask, rows, [r["signature_bytes"] for r in slow])
     empty: tuple[str, ...] = ()
     problems = np.empty(n, dtype=object)
@@ -699,12 +711,12 @@ def _assemble(
     pattern_table = np.empty(16, dtype=object)
     pattern_table[:] = _PATTERNS
     codes = pattern_table[pattern]
-    code = np.array(_PATTERN_CODE, dtype=object)[pattern]
+    code = _PATTERN_CODE_INDEX[pattern]
     ok = ~expired
     verified = np.where(fast.verified, True, None).astype(object)
     if len(rows):
         codes[rows] = [r["codes"] for r in slow]
-        code[rows] = [r["code"] for r in slow]
+        code[rows] = [_CODE_INDEX[r["code"]] for r in slow]
         ok = ok.copy()
         ok[rows] = [r["ok"] for r in slow]
         verified[rows] = [r["verified"] for r in slow]
@@ -712,7 +724,7 @@ def _assemble(
     if len(rows):
         now_column[rows] = [r["now"] for r in slow]
     frame["ok"] = ok.astype(bool)
-    frame["code"] = pd.Categorical(code, categories=CODE_CATEGORIES)
+    frame["code"] = pd.Categorical.from_codes(code, categories=CODE_CATEGORIES)
     frame["codes"] = codes
     errors = {c: CATALOG[c].cloudfront_error for c in CATALOG}
     frame["cloudfront_error"] = pd.Categorical(
