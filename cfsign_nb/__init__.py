@@ -4,6 +4,9 @@ The core imports only the standard library and ``cryptography``; pandas and ipyw
 imported by the layers that need them.
 """
 
+import importlib
+from typing import TYPE_CHECKING
+
 from .decode import Decoded as Decoded
 from .decode import decode as decode
 from .diagnose import Context as Context
@@ -32,10 +35,27 @@ from .signer import PolicyPlan as PolicyPlan
 from .signer import Signer as Signer
 from .signer import plan_policy as plan_policy
 from .signer import set_cookie_headers as set_cookie_headers
-from .stages import Stage as Stage
-from .stages import Trace as Trace
-from .stages import trace_decode as trace_decode
-from .stages import trace_sign as trace_sign
 from .times import parse_when as parse_when
 
+if TYPE_CHECKING:
+    from .stages import Stage as Stage
+    from .stages import Trace as Trace
+    from .stages import trace_decode as trace_decode
+    from .stages import trace_sign as trace_sign
+
 __version__ = "0.1.0"
+
+_LAZY = {"Stage": "stages", "Trace": "stages", "trace_decode": "stages", "trace_sign": "stages"}
+
+
+def __getattr__(name: str) -> object:
+    """The step-through API loads on first use, so ``import cfsign_nb`` stays quick."""
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
