@@ -29,7 +29,9 @@ PolicyKind = Literal["canned", "custom"]
 COOKIE_NAMES = tuple(f"CloudFront-{name}" for name in SIGNING_PARAMETERS)
 _COOKIE_NAMES_LOWER = {name.lower(): name for name in COOKIE_NAMES}
 _PERCENT_RE = re.compile(r"%[0-9A-Fa-f]{2}")
-_SIGNING_LOWER = frozenset(name.lower() for name in SIGNING_PARAMETERS)
+_CLOUDFRONT_CHARS = re.compile(r"[A-Za-z0-9~-]*_{0,2}")
+_SIGNING_BY_LOWER = {name.lower(): name for name in SIGNING_PARAMETERS}
+_SIGNING_LOWER = frozenset(_SIGNING_BY_LOWER)
 _MAX_SHOWN = 120
 
 
@@ -137,6 +139,8 @@ def decode(artifact: object, *, request_url: str | None = None) -> Decoded:
         )
         return Decoded("unknown", _repr_text(artifact), problems=(problem,))
     text = artifact.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        text = text[1:-1].strip()  # pasted with the quotes of a shell or a JSON string
     lowered = text[:40].lower()
     if lowered.startswith(("http://", "https://", "/")):
         return _decode_url(artifact, text)
@@ -177,15 +181,24 @@ def _decode_url(original: str, text: str) -> Decoded:
             kept.append(pair)
     resource_url = base + ("?" + "&".join(kept) if kept else "")
     problems: list[Finding] = []
-    misspelt = set() if signing else {
+    misspelt = sorted({
         pair.partition("=")[0] for pair in kept if pair.partition("=")[0].lower() in _SIGNING_LOWER
-    }
-    if misspelt:
+    })
+    if misspelt and not signing:
         problems.append(finding(
             "NO_SIGNING_DATA",
-            f"the URL has {', '.join(sorted(misspelt))} but CloudFront's parameter names are "
+            f"the URL has {', '.join(misspelt)} but CloudFront's parameter names are "
             "case-sensitive (Expires, Policy, Signature, Key-Pair-Id, Hash-Algorithm)",
             "spell the parameters exactly as CloudFront does",
+        ))
+    for name in misspelt if signing else ():
+        exact = _SIGNING_BY_LOWER[name.lower()]
+        problems.append(finding(
+            "PARAMETER_NAME_CASE",
+            f"the URL has {name!r}, but CloudFront only reads {exact!r} (names are case-sensitive), "
+            f"so to CloudFront {exact} is missing",
+            f"send {exact}=... spelt exactly so",
+            parameter=name,
         ))
     fields = _decode_parameters(resource_url, signing, problems, "")
     return Decoded("url", original, url=url, resource_url=resource_url, **fields)
@@ -351,7 +364,7 @@ def _canned_policy(resource_url: str, expires: int, problems: list[Finding]) -> 
 
 
 def _percent_decoded(name: str, raw: str, problems: list[Finding]) -> str:
-    if "%" not in raw:
+    if "%" not in raw or not _PERCENT_RE.search(raw):
         return raw
     once = unquote(raw)
     if _PERCENT_RE.search(once):
@@ -382,6 +395,16 @@ def _decode_b64(name: str, value: str, problems: list[Finding], code: str) -> by
             "STANDARD_BASE64_ALPHABET",
             f"{name} is standard base64 (it has '+', '/' or '='); CloudFront cannot decode it",
             "after base64-encoding, replace '+' with '-', '=' with '_' and '/' with '~'",
+            parameter=name,
+        ))
+    elif (len(value) % 4 and _CLOUDFRONT_CHARS.fullmatch(value)) or (
+        data is not None and alphabet == "base64url" and not any(c in value for c in "-_")
+    ):
+        problems.append(finding(
+            code,
+            f"{name} is {len(value)} characters long, not a multiple of 4: it was truncated, or its "
+            "'_' padding was stripped",
+            "copy the whole value, and keep the padding (CloudFront writes '=' as '_')",
             parameter=name,
         ))
     elif data is not None and alphabet == "base64url":
@@ -420,6 +443,14 @@ def _parse_expires(name: str, text: str, problems: list[Finding]) -> int | None:
         ))
         return None
     value = int(text)
+    if len(text) > 16:
+        problems.append(finding(
+            "EXPIRES_INVALID",
+            f"{name} has {len(text)} digits: that is no time at all (even in milliseconds or microseconds)",
+            "send the expiry as Unix time in seconds (UTC), e.g. 1767290400",
+            value=_shorten(text),
+        ))
+        return None
     if value >= MAX_SECONDS:
         problems.append(finding(
             "EXPIRES_IN_MILLISECONDS",

@@ -86,8 +86,10 @@ class Diagnosis:
     @property
     def verdict(self) -> str:
         if self.ok:
-            checked = "" if self.verified else " (signature not checked: no public key given)"
-            return f"would be served{checked}"
+            if self.verified:
+                return "would be served"
+            reasons = [str(f.evidence.get("reason", "")) for f in self.findings if f.code == "SIGNATURE_NOT_CHECKED"]
+            return f"would be served (signature not checked: {reasons[0] if reasons and reasons[0] else 'see the findings'})"
         cause = self.cause
         assert cause is not None
         return f"refused: {cause.cloudfront_error} ({cause.code})" if cause.cloudfront_error else f"refused ({cause.code})"
@@ -110,7 +112,7 @@ class Diagnosis:
         return diagnosis_frame(self)
 
     def __str__(self) -> str:
-        lines = [f"{'OK' if self.ok else 'REFUSED'}: {self.verdict}"]
+        lines = [f"{'OK' if self.ok else 'REFUSED'}: {self.verdict.removeprefix('refused: ').removeprefix('refused ')}"]
         lines += [str(f) for f in self.findings]
         return "\n".join(lines)
 
@@ -345,8 +347,10 @@ def _check_signature(d: Decoded, ctx: Context) -> Iterator[Finding]:
         if d.signature is not None and d.source == "cookies" and d.policy_kind == "canned" and not ctx.request_url:
             yield finding(
                 "SIGNATURE_NOT_CHECKED",
-                "canned cookies carry no policy: CloudFront rebuilds it from the requested URL",
-                "pass request_url= (the URL the viewer requests) to check the signature",
+                "canned cookies carry no policy: CloudFront rebuilds it from the requested URL, which "
+                "was not given, so the signature was not checked",
+                "give the URL the viewer requests (request_url= in Python, --request-url on the command line)",
+                reason="no request URL",
             )
         return
     key = ctx.public_keys.get(d.key_pair_id or "")
@@ -360,11 +364,13 @@ def _check_signature(d: Decoded, ctx: Context) -> Iterator[Finding]:
                 signature_bytes=64,
             )
         if not ctx.public_keys or not d.key_pair_id:
+            named = f"Key-Pair-Id {d.key_pair_id[:40]!r}" if d.key_pair_id else "this artifact (it has no Key-Pair-Id)"
             yield finding(
                 "SIGNATURE_NOT_CHECKED",
-                f"no public key was given for Key-Pair-Id {str(d.key_pair_id)[:40]!r}, so the "
-                "signature was not verified",
-                "pass public_keys={key_pair_id: public_key_pem} to verify it",
+                f"no public key was given for {named}, so the signature was not verified",
+                "give the public key (public_keys={key_pair_id: pem} in Python, --public-key ID=FILE "
+                "on the command line)",
+                reason="no public key",
             )
             return
     elif key.verify(d.signature, d.policy_bytes, d.hash_algorithm):
@@ -375,15 +381,28 @@ def _check_signature(d: Decoded, ctx: Context) -> Iterator[Finding]:
         )
         return
     explained = list(_explain_mismatch(d, ctx, key))
-    yield from explained or [finding(
-        "SIGNATURE_MISMATCH",
-        "the signature does not verify, and no likely variant (other hash, other key, URL or "
-        "policy as it may have been signed) explains it",
-        "sign again with the private key that belongs to this Key-Pair-Id, over exactly the policy "
-        "CloudFront sees; compare your stages with cfsign trace",
-        key_pair_id=d.key_pair_id,
-        hash_algorithm=d.hash_algorithm,
-    )]
+    if explained:
+        yield from explained
+    elif d.source == "cookies" and d.policy_kind == "canned":
+        yield finding(
+            "SIGNATURE_MISMATCH",
+            f"the canned cookies do not verify for {str(d.resource_url)[:200]!r}: a canned cookie "
+            "authorises exactly the one URL it was signed for, so cookies signed for another URL "
+            "(another video segment, another page) are refused",
+            "to cover many URLs, sign the cookies with a custom policy and a wildcard Resource "
+            "(e.g. https://host/videos/*); otherwise check the key that signed them",
+            key_pair_id=d.key_pair_id,
+        )
+    else:
+        yield finding(
+            "SIGNATURE_MISMATCH",
+            "the signature does not verify, and no likely variant (other hash, other key, URL or "
+            "policy as it may have been signed) explains it",
+            "sign again with the private key that belongs to this Key-Pair-Id, over exactly the policy "
+            "CloudFront sees; compare your stages with cfsign trace",
+            key_pair_id=d.key_pair_id,
+            hash_algorithm=d.hash_algorithm,
+        )
 
 
 def _check_times(d: Decoded, ctx: Context) -> Iterator[Finding]:
@@ -476,6 +495,12 @@ def _check_resource(d: Decoded, ctx: Context) -> Iterator[Finding]:
         )
     url = d.resource_url
     if url is None or "://" not in url:
+        if d.source == "cookies":
+            yield finding(
+                "REQUEST_URL_NEEDED",
+                f"the cookies' Resource {resource[:200]!r} was not compared with a request: no request URL was given",
+                "give the URL the viewer requests (request_url= in Python, --request-url on the command line)",
+            )
         return
     if not resource_matches(resource, url):
         hint = ""
@@ -534,16 +559,28 @@ def _check_cookies(d: Decoded, ctx: Context) -> Iterator[Finding]:
                 "shorten the policy (a shorter Resource pattern, fewer conditions) or use an ECDSA key",
                 cookie=name, size=size,
             )
-        if ctx.request_url and "://" in ctx.request_url:
+
+
+def _check_cookies_sent(d: Decoded, ctx: Context) -> Iterator[Finding]:
+    """Cookies the browser keeps to itself never reach CloudFront: that comes before anything else."""
+    if d.source != "cookies" or not ctx.request_url or "://" not in ctx.request_url:
+        return
+    signing = dict(d.parameters)
+    unsent: dict[str, list[str]] = {}
+    for name, attributes in d.cookie_attributes.items():
+        if name in signing:
             reason = _cookie_not_sent_reason(attributes, ctx.request_url, ctx.now)
             if reason:
-                yield finding(
-                    "COOKIE_NOT_SENT",
-                    f"the browser would not send {name} with {ctx.request_url[:200]!r}: {reason}",
-                    "set Domain and Path so they cover the URLs of the private content "
-                    "(Domain = the viewer's host or a parent, Path = a prefix of the path)",
-                    cookie=name,
-                )
+                unsent.setdefault(reason, []).append(name)
+    for reason, names in unsent.items():
+        yield finding(
+            "COOKIE_NOT_SENT",
+            f"the browser would not send {', '.join(names)} with {ctx.request_url[:200]!r}: {reason}; "
+            "CloudFront would see no signature at all",
+            "set Domain and Path so they cover the URLs of the private content "
+            "(Domain = the viewer's host or a parent, Path = a prefix of the path)",
+            cookies=names,
+        )
 
 
 def _check_size(d: Decoded, ctx: Context) -> Iterator[Finding]:
@@ -560,6 +597,7 @@ def _check_size(d: Decoded, ctx: Context) -> Iterator[Finding]:
 
 
 CHECKS: tuple[Check, ...] = (
+    _check_cookies_sent,
     _check_presence,
     _check_key,
     _check_required,
@@ -626,7 +664,7 @@ def _explanations(d: Decoded, variant: _Variant, key_id: str, hash_name: str, wa
             f"{d.key_pair_id}",
             signed_with=key_id,
         )
-    if hash_name != d.hash_algorithm:
+    if hash_name != d.hash_algorithm and d.hash_algorithm_value in (None, "SHA1", "SHA256", "sha1", "sha256"):
         if hash_name == "SHA256":
             yield finding(
                 "HASH_ALGORITHM_MISSING",

@@ -91,8 +91,10 @@ CATALOG: Mapping[str, CodeInfo] = MappingProxyType({
     "UNSUPPORTED_KEY_TYPE": _w("the public key is not of a type CloudFront key groups accept"),
     "HASH_ALGORITHM_CASE": _w("Hash-Algorithm is not written in upper case"),
     "PERCENT_ENCODED_VALUE": _w("a signing value is percent-encoded"),
+    "PARAMETER_NAME_CASE": _w("a signing parameter name has the wrong letter case"),
     "CONTEXT_INVALID": _w("an argument of the diagnosis could not be used"),
     "SHA256_COOKIE": _i("SHA-256 signed cookies are new (2026); some report CloudFront ignoring the hash cookie"),
+    "REQUEST_URL_NEEDED": _i("the request URL is needed to check the cookies' resource"),
     "SIGNATURE_NOT_CHECKED": _i("no public key was given for this key pair id, so the signature was not checked"),
     "SIGNATURE_VERIFIED": _i("the signature verifies"),
     # The distribution config (cfsign_nb.distribution).

@@ -166,8 +166,10 @@ WARNING_AND_INFO_CASES: dict[str, Case] = {
     "PERCENT_ENCODED_VALUE": lambda k: (
         replace_param(_signed(k), "Signature", params_of(_signed(k))["Signature"].replace("_", "%5F")), _k(k)),
     "CONTEXT_INVALID": lambda k: (_signed(k), {**_k(k), "client_ip": "not-an-ip"}),
+    "PARAMETER_NAME_CASE": lambda k: (_signed(k).replace("Key-Pair-Id", "key-pair-id"), _k(k)),
     "SHA256_COOKIE": lambda k: (_cookies(k, hash_algorithm="SHA256"), {**_k(k), "request_url": URL}),
     "SIGNATURE_NOT_CHECKED": lambda k: (_signed(k), {"now": NOW - 60}),
+    "REQUEST_URL_NEEDED": lambda k: (_cookies(k, HOST_URL + "/images/*"), _k(k)),
     "SIGNATURE_VERIFIED": lambda k: (_signed(k), _k(k)),
 }
 
@@ -263,7 +265,31 @@ def test_canned_cookies_for_another_url(rsa_key: PrivateKey) -> None:
     cookies = Signer(KEY_ID, rsa_key).sign_cookies(URL, expires=NOW)
     result = diagnose(cookies, public_keys={KEY_ID: rsa_key.public_key}, now=NOW - 60,
                       request_url=URL.replace("horizon", "other"))
-    assert not result.ok  # a canned cookie covers exactly one URL
+    assert result.cause.code == "SIGNATURE_MISMATCH"
+    assert "exactly the one URL" in result.cause.message and "wildcard" in result.cause.fix
+
+
+def test_cookies_that_are_never_sent_are_the_cause(rsa_key: PrivateKey) -> None:
+    cookies = Signer(KEY_ID, rsa_key).sign_cookies(HOST_URL + "/videos/*", expires=NOW)
+    lines = "\n".join(set_cookie_headers(cookies, path="/videos/"))
+    result = diagnose(lines, public_keys={KEY_ID: rsa_key.public_key}, now=NOW - 60, request_url=HOST_URL + "/images/a.png")
+    assert result.cause.code == "COOKIE_NOT_SENT" and result.cloudfront_error == "MissingKey"
+    assert result.codes.count("COOKIE_NOT_SENT") == 1
+    assert "CloudFront-Policy, CloudFront-Signature, CloudFront-Key-Pair-Id" in result.cause.message
+
+
+def test_verdict_says_why_the_signature_was_not_checked(rsa_key: PrivateKey) -> None:
+    canned = Signer(KEY_ID, rsa_key).sign_cookies(URL, expires=NOW)
+    assert diagnose(canned, public_keys={KEY_ID: rsa_key.public_key}, now=NOW - 1).verdict == (
+        "would be served (signature not checked: no request URL)")
+    url = Signer(KEY_ID, rsa_key).sign_url(URL, expires=NOW)
+    assert diagnose(url, now=NOW - 1).verdict == "would be served (signature not checked: no public key)"
+
+
+def test_an_invalid_hash_name_is_not_also_called_missing(rsa_key: PrivateKey) -> None:
+    url = Signer(KEY_ID, rsa_key, hash_algorithm="SHA256").sign_url(URL, expires=NOW)
+    result = diagnose(url.replace("SHA256", "SHA-256"), public_keys={KEY_ID: rsa_key.public_key}, now=NOW - 1)
+    assert "HASH_ALGORITHM_INVALID" in result.codes and "HASH_ALGORITHM_MISSING" not in result.codes
 
 
 # --- valid artifacts: no errors ------------------------------------------------------------
@@ -335,7 +361,7 @@ def test_html_escapes_hostile_input(signer: Signer) -> None:
 def test_reports(signer: Signer) -> None:
     result = diagnose(signer.sign_url(URL, expires=NOW), public_keys={KEY_ID: signer.private_key.public_key}, now=NOW)
     assert repr(result) == "Diagnosis(ok=False, cloudfront_error='AccessDenied', codes=['EXPIRED', 'SIGNATURE_VERIFIED'])"
-    assert str(result).splitlines()[0] == "REFUSED: refused: AccessDenied (EXPIRED)"
+    assert str(result).splitlines()[0] == "REFUSED: AccessDenied (EXPIRED)"
     frame = result.to_frame()
     assert list(frame["code"]) == ["EXPIRED", "SIGNATURE_VERIFIED"]
     assert json.loads(json.dumps(result.to_dict()))["cloudfront_error"] == "AccessDenied"
@@ -350,3 +376,12 @@ def test_cloudfront_order_unknown_key_comes_before_everything_but_missing_key(rs
                       now=NOW)
     assert result.cause.code == "UNKNOWN_KEY_PAIR_ID" and result.cloudfront_error == "InvalidKey"
     assert diagnose(URL + "?Signature=AAAA&Expires=1", now=NOW).cloudfront_error == "MissingKey"
+
+
+def test_pasted_with_quotes_and_truncated_values(signer: Signer) -> None:
+    url = signer.sign_url(URL, expires=NOW)
+    public = {KEY_ID: signer.private_key.public_key}
+    assert diagnose(f'"{url}"', public_keys=public, now=NOW - 1).ok
+    truncated = diagnose(url.replace("&Key-Pair-Id", "", 1)[:-30] + f"&Key-Pair-Id={KEY_ID}", public_keys=public,
+                         now=NOW - 1)
+    assert truncated.cause.code == "SIGNATURE_NOT_DECODABLE" and "truncated" in truncated.cause.message
