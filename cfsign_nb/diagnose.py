@@ -21,6 +21,7 @@ from urllib.parse import quote, unquote, urlsplit
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from .decode import Decoded, decode, strip_signing
+from .encoding import decode_any
 from .errors import CfSignError
 from .findings import SEVERITY_ORDER, CloudFrontError, Finding, finding
 from .keys import PublicKey, PublicKeySource, load_public_key
@@ -631,22 +632,28 @@ def _explain_mismatch(d: Decoded, ctx: Context, key: PublicKey | None) -> Iterat
     if key is not None:
         keys.append((d.key_pair_id or "", key))
     keys += [(kid, k) for kid, k in ctx.public_keys.items() if kid != d.key_pair_id and k != key]
-    signatures = [(d.signature, False)]
+    signatures: list[tuple[bytes, str | None]] = [(d.signature, None)]
     if len(d.signature) == 64:
         half = len(d.signature) // 2
         der = encode_dss_signature(int.from_bytes(d.signature[:half], "big"), int.from_bytes(d.signature[half:], "big"))
-        signatures.append((der, True))
+        signatures.append((der, "ECDSA_SIGNATURE_NOT_DER"))
+    if d.signature.isascii():
+        inner, _ = decode_any(d.signature.decode("ascii").strip())
+        if inner:
+            signatures.append((inner, "SIGNATURE_DOUBLE_BASE64"))
     variants = [_Variant(None, "", d.policy_bytes), *_policy_variants(d)]
     for variant in variants:
         for key_id, candidate in keys:
             for hash_name in (declared, other_hash):
-                for signature, was_raw in signatures:
+                for signature, encoding_code in signatures:
                     if candidate.verify(signature, variant.policy_bytes, hash_name):
-                        yield from _explanations(d, variant, key_id, hash_name, was_raw)
+                        yield from _explanations(d, variant, key_id, hash_name, encoding_code)
                         return
 
 
-def _explanations(d: Decoded, variant: _Variant, key_id: str, hash_name: str, was_raw: bool) -> Iterator[Finding]:
+def _explanations(
+    d: Decoded, variant: _Variant, key_id: str, hash_name: str, encoding_code: str | None
+) -> Iterator[Finding]:
     prefix = "CloudFront-" if d.source == "cookies" else ""
     if variant.code is not None:
         yield finding(
@@ -678,11 +685,18 @@ def _explanations(d: Decoded, variant: _Variant, key_id: str, hash_name: str, wa
                 f"{prefix}Hash-Algorithm says SHA256, but the signature was made over SHA-1",
                 f"drop {prefix}Hash-Algorithm (SHA-1 is the default), or sign with SHA-256",
             )
-    if was_raw:
+    if encoding_code == "ECDSA_SIGNATURE_NOT_DER":
         yield finding(
             "ECDSA_SIGNATURE_NOT_DER",
             "the ECDSA signature is a raw 64-byte r||s pair; CloudFront expects ASN.1 DER",
             "DER-encode it (encode_dss_signature(r, s)) before base64-encoding",
+        )
+    elif encoding_code == "SIGNATURE_DOUBLE_BASE64":
+        yield finding(
+            "SIGNATURE_DOUBLE_BASE64",
+            "the signature was base64-encoded twice: once decoded it is still base64 text, and the "
+            "signature inside it verifies",
+            "base64-encode the raw signature bytes once, then apply CloudFront's substitutions",
         )
 
 

@@ -69,6 +69,7 @@ CATALOG: Mapping[str, CodeInfo] = MappingProxyType({
     "HASH_ALGORITHM_MISSING": _e("AccessDenied", "signed with SHA-256 but Hash-Algorithm=SHA256 is not sent"),
     "HASH_ALGORITHM_MISMATCH": _e("AccessDenied", "Hash-Algorithm names a different digest than the one signed"),
     "ECDSA_SIGNATURE_NOT_DER": _e("AccessDenied", "the ECDSA signature is raw r||s, not ASN.1 DER"),
+    "SIGNATURE_DOUBLE_BASE64": _e("AccessDenied", "the signature was base64-encoded twice"),
     "SIGNED_WITH_OTHER_KEY": _e("AccessDenied", "signed with another key than the one Key-Pair-Id names"),
     "URL_CHANGED_AFTER_SIGNING": _e("AccessDenied", "the URL was changed after it was signed"),
     "CANNED_POLICY_FORMAT": _e("AccessDenied", "the signer signed a canned policy in the wrong format"),

@@ -138,6 +138,8 @@ ERROR_CASES: dict[str, Case] = {
     "POLICY_CHANGED_AFTER_SIGNING": lambda k: (
         hand_custom(k["rsa"], URL, json.dumps(Policy(URL, NOW, NOW - 600).to_dict(), indent=1).encode(),
                     signed=Policy(URL, NOW, NOW - 600).to_json()), _k(k)),
+    "SIGNATURE_DOUBLE_BASE64": lambda k: (
+        hand_canned(k["rsa"], URL, NOW, signature=base64.b64encode(k["rsa"].sign(canned_bytes(URL, NOW)))), _k(k)),
     "SIGNATURE_MISMATCH": lambda k: (hand_canned(k["rsa"], URL, NOW, signature=bytes(range(256))), _k(k)),
     "COOKIE_NOT_SENT": lambda k: (
         "\n".join(set_cookie_headers(_cookies(k), domain="media.example.com")), {**_k(k), "request_url": URL}),
