@@ -45,6 +45,18 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 
+__all__ = [
+    # signing
+    "Policy", "PolicyPlan", "PrivateKey", "PublicKey", "Signer", "generate_key", "load_private_key",
+    "load_public_key", "parse_when", "plan_policy", "resource_matches", "set_cookie_headers",
+    "b64decode", "b64encode",
+    # inspection
+    "CATALOG", "Context", "Decoded", "Diagnosis", "Finding", "decode", "diagnose", "verify",
+    "Stage", "Trace", "trace_decode", "trace_sign",
+    # errors and warnings
+    "CfSignError", "CfSignWarning", "EncodingError", "KeyLoadError", "PolicyError", "TimeError", "UrlError",
+]
+
 _LAZY = {"Stage": "stages", "Trace": "stages", "trace_decode": "stages", "trace_sign": "stages"}
 
 

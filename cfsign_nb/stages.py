@@ -271,13 +271,27 @@ class Comparison:
     def _labels(self) -> tuple[str, str]:
         return f"left ({self.left.direction})", f"right ({self.right.direction})"
 
+    @property
+    def diagnosis_notes(self) -> tuple[str, ...]:
+        """What the diagnosis of each decoded side found: it can see past the stage where the
+        values part (e.g. a signature over a pretty-printed policy differs at ``signature``, but
+        the cause is the policy format)."""
+        notes = []
+        for label, trace in zip(self._labels(), (self.left, self.right), strict=True):
+            result = trace.result
+            cause = getattr(result, "cause", None)
+            if trace.direction == "decode" and cause is not None:
+                notes.append(f"{label}: CloudFront would answer {cause.cloudfront_error or 'with an error'}; "
+                             f"the diagnosis says {cause.code}: {cause.message}")
+        return tuple(notes)
+
     def __str__(self) -> str:
         summary = "  ".join(f"{name}:{status}" for name, status in self.rows)
         if self.first_difference is None:
             return f"The traces agree at every stage they share.\n{summary}"
         left, right = self.left_stage, self.right_stage
         title = (left or right).title if (left or right) else ""  # type: ignore[union-attr]
-        lines = [f"First difference: {self.first_difference} ({title})", summary]
+        lines = [f"First difference: {self.first_difference} ({title})", *self.diagnosis_notes, summary]
         left_marks, right_marks = _diff_marks(left.output if left else "", right.output if right else "")
         for label, stage, marks in zip(self._labels(), (left, right), (left_marks, right_marks)):
             lines.append(f"{label}:")
@@ -307,8 +321,9 @@ class Comparison:
                 shown = _marked_html(stage.output, marks) if stage else "(no such stage: it stopped earlier)"
                 parts.append(f"<div style='flex:1;min-width:20em'><b>{_e(label)}</b>{_pre(stage.output if stage else '', shown)}</div>")
             title = (left or right).title if (left or right) else ""  # type: ignore[union-attr]
+            notes = "".join(f"<p style='margin:2px 0'>{_e(note)}</p>" for note in self.diagnosis_notes)
             body = (
-                f"<p>First difference: <code>{_e(self.first_difference)}</code> ({_e(title)})</p>"
+                f"<p>First difference: <code>{_e(self.first_difference)}</code> ({_e(title)})</p>{notes}"
                 f"<div style='display:flex;gap:8px;flex-wrap:wrap'>{''.join(parts)}</div>"
             )
         return f"<div class='cfsign-comparison' style='{_BOX}'>{body}<div style='margin-top:4px'>{cells}</div></div>"
