@@ -220,7 +220,8 @@ DIAGNOSIS_COLUMNS = (
     "artifact", "ok", "code", "codes", "cloudfront_error", "verified", "key_pair_id",
     "hash_algorithm", "policy_kind", "resource", "expires", "expires_at", "seconds_to_expiry",
 )
-"""Columns :func:`diagnose_access_log` adds to the log."""
+"""Columns :func:`diagnose_access_log` adds to the log (and ``unexplained_403``: CloudFront refused
+the request but the diagnosis found no cause, usually because no public key was given)."""
 
 
 def diagnose_access_log(
@@ -271,6 +272,9 @@ def diagnose_access_log(
         added[name] = added[name].astype(str).astype("category") if name == "key_pair_id" else added[name]
     out = pd.concat([log, added], axis=1)
     refused = out["sc-status"].eq(403).fillna(False).astype(bool) if "sc-status" in out else pd.Series(False, index=out.index)
+    # CloudFront said 403 but the diagnosis found no cause: most often no public key was given,
+    # so the signature could not be checked (or the cause lies outside the signature).
+    out["unexplained_403"] = refused & out["ok"].astype(bool)
     order = np.argsort(~refused.to_numpy(), kind="stable")
     return out.iloc[order]
 

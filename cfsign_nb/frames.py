@@ -733,7 +733,8 @@ def _assemble(
     frame["verified"] = pd.array(verified, dtype="boolean")
     frame["now"] = now_column
     frame["now_at"] = _datetimes(frame["now"])
-    frame["seconds_to_expiry"] = frame["expires"] - frame["now"]
+    # Only real expiries count: a millisecond or absurd value would look like "valid for ages".
+    frame["seconds_to_expiry"] = (frame["expires"] - frame["now"]).where(frame["expires"] < MAX_SECONDS)
     return frame
 
 

@@ -127,3 +127,15 @@ def test_summaries(sample: pd.DataFrame) -> None:
 def test_log_without_columns_names_the_fix() -> None:
     with pytest.raises(CfSignError, match="read_access_log"):
         diagnose_access_log(pd.DataFrame({"x": [1]}))
+
+
+def test_refusals_the_diagnosis_cannot_explain_are_flagged_and_ms_expiries_do_not_skew_summaries() -> None:
+    from cfsign_nb import frames
+
+    log = frames.sample_access_log(120, seed=3)
+    without_keys = frames.diagnose_access_log(log)
+    assert without_keys["unexplained_403"].any()
+    with_keys = frames.diagnose_access_log(log, public_keys=log.attrs["public_keys"])
+    assert not with_keys["unexplained_403"].any()
+    millis = with_keys[with_keys["code"] == "EXPIRES_IN_MILLISECONDS"]
+    assert len(millis) and millis["seconds_to_expiry"].isna().all()
