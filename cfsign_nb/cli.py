@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from .diagnose import diagnose, verify
 from .errors import CfSignError
 from .keys import PublicKey, generate_key, load_public_key
 from .signer import Signer, set_cookie_headers
-from .times import parse_when
+from .times import format_epoch, parse_when
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -131,6 +132,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="rsa (RSA-2048) or ecdsa (P-256, default: shorter URLs, faster)")
     keygen.add_argument("--out", required=True, type=Path,
                         help="file for the private key (written with mode 0600; never printed)")
+    keygen.add_argument("--public-out", type=Path, metavar="FILE",
+                        help="also write the public key PEM here (what you upload to CloudFront)")
     keygen.add_argument("--passphrase-env", metavar="VAR",
                         help="encrypt the private key with the passphrase in this environment variable")
     keygen.add_argument("--json", action="store_true", help="machine-readable output")
@@ -159,8 +162,12 @@ def _signer(args: argparse.Namespace) -> Signer:
 
 def _sign(args: argparse.Namespace) -> int:
     signer = _signer(args)
-    expires = parse_when(args.expires)
-    starts = parse_when(args.starts) if args.starts else None
+    now = int(time.time())
+    expires = parse_when(args.expires, now=now)
+    starts = parse_when(args.starts, now=now) if args.starts else None
+    if expires <= now:
+        print(f"cfsign sign: warning: the expiry {format_epoch(expires)} has already passed; CloudFront "
+              "will refuse this (signing anyway, e.g. for tests)", file=sys.stderr)
     if args.cookies:
         cookies = signer.sign_cookies(args.resource or args.url, expires=expires, starts=starts,
                                       ip_address=args.ip)
@@ -188,8 +195,16 @@ def _decode(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    key = load_public_key(args.public_key)
-    ok = verify(_read_artifact(args.artifact), key, hash_algorithm=args.hash, request_url=args.request_url)
+    path = args.public_key
+    if not path.exists() and "=" in str(path):  # ID=FILE, as diagnose and trace take it
+        path = Path(str(path).partition("=")[2])
+    key = load_public_key(path)
+    decoded = decode(_read_artifact(args.artifact), request_url=args.request_url)
+    if decoded.signature is None or decoded.policy_bytes is None:
+        missing = "a signature" if decoded.signature is None else "a policy (canned cookies need --request-url)"
+        raise CfSignError(f"nothing to verify: the artifact has no usable {missing.removeprefix('a ')}; "
+                          "run cfsign diagnose on it to see why")
+    ok = verify(decoded, key, hash_algorithm=args.hash)
     print(f"signature {'verifies' if ok else 'does NOT verify'} with the {key.description} key {key.fingerprint}")
     return 0 if ok else 1
 
@@ -260,24 +275,30 @@ def _keygen(args: argparse.Namespace) -> int:
     if args.passphrase_env and not passphrase:
         raise CfSignError(f"environment variable {args.passphrase_env} is empty or not set")
     out: Path = args.out
-    if out.exists():
-        raise CfSignError(f"{out} already exists; choose another --out or remove it first")
+    public_out: Path | None = args.public_out
+    for path in (out, public_out):
+        if path is not None and path.exists():
+            raise CfSignError(f"{path} already exists; choose another file name or remove it first")
     fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as handle:
         handle.write(key.private_pem(passphrase))
+    if public_out is not None:
+        public_out.write_text(key.public_key_pem())
     info = {
         "private_key_file": str(out),
+        "public_key_file": str(public_out) if public_out else None,
         "type": key.description,
         "fingerprint": key.fingerprint,
         "public_key_pem": key.public_key_pem(),
     }
-    text = (
-        f"wrote the {key.description} private key to {out} (mode 0600)\n"
-        f"fingerprint {key.fingerprint}\n"
-        "upload this public key to CloudFront (Public keys > Create), add it to a key group:\n\n"
-        f"{key.public_key_pem()}"
-    )
-    _emit(args, info, text.rstrip("\n"))
+    if args.json:
+        _emit(args, info, "")
+        return 0
+    saved = f" and the public key to {public_out}" if public_out else ""
+    print(f"wrote the {key.description} private key to {out} (mode 0600){saved}; fingerprint "
+          f"{key.fingerprint}.\nUpload the public key below to CloudFront (Public keys > Create) and add "
+          "it to a key group:", file=sys.stderr)
+    print(key.public_key_pem(), end="")
     return 0
 
 

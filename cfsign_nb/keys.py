@@ -302,12 +302,12 @@ def _check_type(public: object) -> None:
         if not isinstance(public.curve, ec.SECP256R1):
             raise KeyLoadError(
                 f"ECDSA key on curve {public.curve.name}: CloudFront accepts only P-256 "
-                "(prime256v1/secp256r1); generate one with generate_key('ecdsa')"
+                "(prime256v1/secp256r1); generate one with generate_key('ecdsa') or cfsign keygen --type ecdsa"
             )
         return
     raise KeyLoadError(
         f"{type(public).__name__.lstrip('_')} keys are not accepted by CloudFront; "
-        "use RSA-2048 or ECDSA P-256 (generate_key('rsa') or generate_key('ecdsa'))"
+        "use RSA-2048 or ECDSA P-256 (generate_key('rsa'|'ecdsa') or cfsign keygen --type rsa|ecdsa)"
     )
 
 

@@ -307,7 +307,7 @@ def _check_url(url: object) -> str:
         if reserved is None:
             return "&"
         raise UrlError(
-            f"url already has a {reserved.group(1)!r} query parameter, a name CloudFront reserves "
+            f"url already has the query parameter {reserved.group(1)!r}, a name CloudFront reserves "
             "for signing; sign the unsigned URL, and rename your own parameter if it is yours"
         )
     if not isinstance(url, str):

@@ -12,7 +12,7 @@
 # ---
 
 # %% [markdown]
-# # cfsign_nb in ten cells
+# # cfsign_nb in a few cells
 #
 # CloudFront serves private content only to requests that carry a valid signature. When one is
 # rejected, CloudFront says little more than *Access denied*. This tour makes a key, signs a URL,

@@ -61,13 +61,19 @@ def test_errors_are_one_line_with_the_fix(capsys, key_file, extra: list[str], hi
 
 
 def test_keygen_writes_a_private_file_and_prints_only_the_public_key(capsys, tmp_path) -> None:
-    out = tmp_path / "new.pem"
-    assert main(["keygen", "--type", "rsa", "--out", str(out)]) == 0
-    printed = capsys.readouterr().out
-    assert "-----BEGIN PUBLIC KEY-----" in printed and "PRIVATE KEY-----" not in printed
+    out, public = tmp_path / "new.pem", tmp_path / "new.pub.pem"
+    assert main(["keygen", "--type", "rsa", "--out", str(out), "--public-out", str(public)]) == 0
+    printed = capsys.readouterr()
+    assert printed.out.startswith("-----BEGIN PUBLIC KEY-----") and printed.out == public.read_text()
+    assert "PRIVATE KEY-----" not in printed.out + printed.err and "fingerprint" in printed.err
     assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
     assert load_private_key(out).description == "RSA-2048"
     assert main(["keygen", "--out", str(out)]) == 2  # never overwrites
+
+
+def test_signing_an_expiry_in_the_past_warns(capsys, key_file) -> None:
+    assert main(["sign", URL, "--key-pair-id", KEY_ID, "--private-key", str(key_file), "--expires", "2020-01-01"]) == 0
+    assert "has already passed" in capsys.readouterr().err
 
 
 def test_console_script_and_module_entry_point(key_file) -> None:
@@ -116,6 +122,9 @@ def test_decode_and_verify(capsys, ecdsa_key: PrivateKey, public_file) -> None:
     assert main(["decode", url, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["hash_algorithm"] == "SHA256"
     assert main(["verify", url, "--public-key", str(public_file)]) == 0
+    assert main(["verify", url, "--public-key", f"{KEY_ID}={public_file}"]) == 0
     assert main(["verify", url, "--public-key", str(public_file), "--hash", "sha1"]) == 1
+    assert main(["verify", "garbage", "--public-key", str(public_file)]) == 2
+    assert "nothing to verify" in capsys.readouterr().err
     assert main(["decode", "not a url"]) == 1
     assert "NO_SIGNING_DATA" in capsys.readouterr().out
