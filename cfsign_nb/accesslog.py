@@ -287,14 +287,14 @@ def _has_signing(query: str, prefix: str) -> bool:
 # --- a realistic sample -----------------------------------------------------------------------
 
 SAMPLE_KINDS = (
-    "good", "good_sha256", "good_custom", "good_cookies", "expired", "tampered_query", "wrong_key",
+    "good", "good_sha256", "good_custom", "good_cookies", "good_ecdsa", "expired", "tampered_query", "wrong_key",
     "sha256_without_hash_algorithm", "expires_in_milliseconds", "unsigned", "standard_base64",
     "unknown_key_pair_id", "missing_key_pair_id", "not_yet_valid", "ip_not_allowed",
 )
 """The kinds of rows :func:`sample_access_log` generates (its ``sample_kind`` column)."""
 
 _EXPECTED = {
-    "good": "OK", "good_sha256": "OK", "good_custom": "OK", "good_cookies": "OK",
+    "good": "OK", "good_sha256": "OK", "good_custom": "OK", "good_cookies": "OK", "good_ecdsa": "OK",
     "expired": "EXPIRED", "tampered_query": "URL_CHANGED_AFTER_SIGNING", "wrong_key": "SIGNED_WITH_OTHER_KEY",
     "sha256_without_hash_algorithm": "HASH_ALGORITHM_MISSING", "expires_in_milliseconds": "EXPIRES_IN_MILLISECONDS",
     "unsigned": "NO_SIGNING_DATA", "standard_base64": "STANDARD_BASE64_ALPHABET",
@@ -337,8 +337,8 @@ def sample_access_log(
     main256 = Signer(main.key_pair_id, main.private_key, hash_algorithm="SHA256")
     t0 = int(start.timestamp()) if isinstance(start, datetime) else int(start)
     kinds = list(SAMPLE_KINDS) + [
-        rng.choice(("good", "good_sha256", "good_custom", "good_cookies")) if rng.random() < good_share
-        else rng.choice(SAMPLE_KINDS[4:])
+        rng.choice(("good", "good_sha256", "good_custom", "good_cookies", "good_ecdsa")) if rng.random() < good_share
+        else rng.choice(SAMPLE_KINDS[5:])
         for _ in range(max(0, n - len(SAMPLE_KINDS)))
     ]
     kinds = kinds[:n]
@@ -356,6 +356,8 @@ def sample_access_log(
             url = main.sign_url(base, expires=expires)
         elif kind == "good_sha256":
             url = main256.sign_url(base, expires=expires)
+        elif kind == "good_ecdsa":
+            url = other.sign_url(base, expires=expires)
         elif kind == "good_custom":
             url = main.sign_url(base, policy=_policy(f"https://{host}/videos/*", expires, client))
         elif kind == "good_cookies":

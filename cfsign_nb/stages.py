@@ -785,7 +785,7 @@ class _Backward:
                        f"({key.fingerprint})." if key else " The signature verifies.")
         elif key is None:
             verdict = (" No public key was given for this Key-Pair-Id, so the signature was not checked "
-                       "(pass public_keys={key_pair_id: public_key_pem}).")
+                       "(public_keys= in Python, --public-key ID=FILE on the command line).")
         else:
             verdict = ""
         source = (f"{self.prefix}Hash-Algorithm={d.hash_algorithm_value}" if d.hash_algorithm_value is not None
@@ -794,7 +794,7 @@ class _Backward:
                            f"CloudFront hashes the policy bytes with {_HASH_LABEL[name]} ({source}) and checks "
                            f"the signature against this digest with the public key.{verdict}",
                            digest, source=f"the {len(data)} policy bytes, the {len(d.signature or b'')}-byte "
-                           f"signature and {d.key_pair_id}'s public key")
+                           f"signature" + (f" and {d.key_pair_id}'s public key" if key else ""))
 
     def inputs(self) -> Stage:
         d = self.d

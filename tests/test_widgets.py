@@ -236,3 +236,9 @@ def test_stepper_without_a_trace_and_with_hostile_input() -> None:
     while not stepper.next.disabled:
         assert "<img" not in stepper.view.value and "<script" not in stepper.view.value
         stepper.next.click()
+
+
+def test_policy_builder_notes_an_expiry_in_the_past() -> None:
+    builder = PolicyBuilder(url=URL, now=NOW)
+    builder.expires.value = str(NOW - 5)
+    assert builder.plan is not None and "already passed" in builder.view.value

@@ -233,6 +233,8 @@ class PolicyBuilder(_Panel):
                 notes.append(f"the {label} {stripped!r} has no time zone, so it was read as UTC")
         if self.hash.value == "SHA256":
             notes.append("SHA-256 adds Hash-Algorithm=SHA256 (cookie: CloudFront-Hash-Algorithm)")
+        if self.plan is not None and self.plan.policy.date_less_than <= self._now():
+            notes.append("the expiry has already passed: CloudFront will refuse this (fine for practice)")
         return notes
 
     def _fail(self, text: str) -> None:
