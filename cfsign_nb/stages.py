@@ -402,7 +402,7 @@ def trace_sign(
         conditions, input=arguments, detail=key.to_pem().rstrip("\n"))
     pretty = _pretty_json(policy_bytes)
     add("policy_json", "Policy JSON (canned)" if canned else "Policy JSON (custom)", _shown(policy_text),
-        f"{reason}. The compact JSON on the left is what gets signed; the indented copy is only for reading."
+        f"{reason}. The compact JSON is what gets signed; the indented copy beside it is only for reading."
         + (" It is never sent: CloudFront rebuilds these exact characters from the request URL and Expires."
            if canned else ""),
         policy_text, detail=pretty)
@@ -441,7 +441,7 @@ def trace_sign(
             final)
     else:
         add("artifact", "Signed URL", _shown(final),
-            f"The parameters appended to the URL after '{final[len(url)]}' (marked). This is exactly "
+            f"The parameters appended to the URL after '{final[len(url)]}' (highlighted in HTML). This is exactly "
             "Signer.sign_url's output; change nothing after signing (an added or reordered query "
             "parameter breaks a canned signature).",
             final, marks=_clip(((len(url), len(final)),), final))
@@ -539,7 +539,7 @@ def _parameters_explanation(cookies: bool, canned: bool, hash_name: str) -> str:
              f"{prefix}Policy carries the policy bytes in CloudFront base64")
     hashed = f", and {prefix}Hash-Algorithm=SHA256 says which digest was signed" if hash_name == "SHA256" else ""
     where = "one cookie each" if cookies else "query parameters"
-    return (f"As {where}: {first}; {prefix}Signature is the previous stage (marked); {prefix}Key-Pair-Id "
+    return (f"As {where}: {first}; {prefix}Signature is the previous stage (highlighted in HTML); {prefix}Key-Pair-Id "
             f"names the public key CloudFront verifies with{hashed}.")
 
 
@@ -558,7 +558,7 @@ def _substitution_explanation(standard: str, safe: str) -> str:
     if standard == safe:
         return ("CloudFront's alphabet replaces '+'→'-', '='→'_', '/'→'~'; none occur in this value, so "
                 "nothing changed (a signer that forgets the substitutions works here only by luck).")
-    return (f"CloudFront's URL-safe alphabet: {done} (marked). Padding stays, written '_': this is not "
+    return (f"CloudFront's URL-safe alphabet: {done} (highlighted in HTML). Padding stays, written '_': this is not "
             "RFC 4648 base64url, which CloudFront cannot decode.")
 
 
@@ -726,7 +726,7 @@ class _Backward:
         standard = safe.translate(str.maketrans("-_~", "+=/"))
         counts = ", ".join(f"{safe.count(b)} × '{b}'→'{a}'" for a, b in (("+", "-"), ("=", "_"), ("/", "~")))
         return self._stage("base64", "Standard base64", _shown(standard),
-                           f"CloudFront's substitutions undone ({counts}, marked), giving standard base64.",
+                           f"CloudFront's substitutions undone ({counts}, highlighted in HTML), giving standard base64.",
                            standard, marks=_clip(_changed(safe, standard), standard),
                            detail=_replacements(safe, standard))
 
