@@ -141,7 +141,8 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-_WHEN_HELP = "ISO-8601 (2026-12-31T23:59:00Z), epoch seconds, or +10m / +2h / +7d from now"
+_WHEN_HELP = ("ISO-8601 (2026-12-31T23:59:00Z), epoch seconds, or +10m / +2h / +7d from now "
+              "(a past offset needs '=': --expires=-1h)")
 
 
 def _add_key_arguments(command: argparse.ArgumentParser) -> None:

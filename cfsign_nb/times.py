@@ -90,12 +90,12 @@ def format_epoch(epoch: int) -> str:
         return f"epoch {epoch}"
 
 
-_RELATIVE_RE = re.compile(r"\+(\d+)([smhdw])")
+_RELATIVE_RE = re.compile(r"([+-])(\d+)([smhdw])")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
 def parse_when(text: str, *, now: TimeLike | None = None) -> int:
-    """Parse a time as people type it: ``+10m``/``+2h``/``+7d``, epoch seconds, or ISO-8601.
+    """Parse a time as people type it: ``+10m``/``+2h``/``-1d`` (from now), epoch seconds, or ISO-8601.
 
     ISO-8601 values without an offset are taken as UTC (as ``aws cloudfront sign`` does);
     a bare date means midnight UTC.
@@ -103,7 +103,8 @@ def parse_when(text: str, *, now: TimeLike | None = None) -> int:
     text = text.strip()
     relative = _RELATIVE_RE.fullmatch(text)
     if relative:
-        return now_epoch(now) + int(relative.group(1)) * _UNITS[relative.group(2)]
+        sign = -1 if relative.group(1) == "-" else 1
+        return to_epoch(now_epoch(now) + sign * int(relative.group(2)) * _UNITS[relative.group(3)], name="time")
     if text.isdigit():
         if len(text) == 8 and text.startswith(("19", "20")):
             raise TimeError(

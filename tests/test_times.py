@@ -36,6 +36,7 @@ def test_parse_when() -> None:
     assert parse_when("+10m", now=NOW) == NOW + 600
     assert parse_when("+2h", now=NOW) == NOW + 7200
     assert parse_when("+7d", now=NOW) == NOW + 7 * 86400
+    assert parse_when("-1h", now=NOW) == NOW - 3600
     assert parse_when("1767225600") == NOW
     assert parse_when("2026-01-01T00:00:00Z") == NOW
     assert parse_when("2026-01-01T00:00:00") == NOW  # no offset means UTC, as in the AWS CLI
