@@ -482,7 +482,7 @@ def _parse_policy(policy_bytes: bytes, problems: list[Finding]) -> tuple[Any, Po
                 "POLICY_INVALID",
                 f"the policy is not one CloudFront accepts: {message}",
                 "build the policy with cfsign_nb.Policy (or fix the JSON as the message says)",
-                policy=_text(policy_bytes)[:2000] if policy_bytes else "",
+                policy=policy_bytes.decode("utf-8", "replace")[:2000],
             ))
         return document, None
 

@@ -56,7 +56,7 @@ class KeyPanel(_Panel):
 
     def __init__(self, *, key_pair_id: str = "", key: PrivateKey | None = None) -> None:
         self.key: PrivateKey | None = None
-        self._listeners: list[Callable[[KeyPanel], None]] = []
+        self._listeners: list[Callable[[KeyPanel], object]] = []
         self.key_pair_id = w.Text(value=key_pair_id, description="Key pair id",
                                   placeholder="K2JCJMDEHXQW5F", style=_STYLE)
         self.pem = w.Password(description="Private key PEM", placeholder="paste the PEM here", style=_STYLE,
@@ -84,7 +84,7 @@ class KeyPanel(_Panel):
         if key is not None:
             self.set_key(key)
 
-    def on_change(self, callback: Callable[[KeyPanel], None]) -> None:
+    def on_change(self, callback: Callable[[KeyPanel], object]) -> None:
         """Call ``callback(panel)`` whenever the key or the key pair id changes."""
         self._listeners.append(callback)
 
@@ -304,8 +304,8 @@ class SignerPanel(_Panel):
             return
         if isinstance(self.trace.result, str):
             self.result = self.signed_url.value = self.trace.result
-        else:
-            self.result = dict(self.trace.result or {})
+        elif isinstance(self.trace.result, dict):
+            self.result = dict(self.trace.result)
             self.cookie_lines.value = "\n".join(set_cookie_headers(self.result))
         self.inspect_button.disabled = self.step_button.disabled = False
         kind = "cookies" if self.policy.cookies else "URL"
