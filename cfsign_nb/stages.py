@@ -53,7 +53,7 @@ HEX_LINES = 20
 TEXT_LIMIT = 4000
 """Characters of a text value shown; ``Stage.value`` always holds all of it."""
 
-_WIDTH = 72
+_WIDTH = 76  # a hex dump line (74 characters) fits whole
 _HASH_LABEL = {"SHA1": "SHA-1", "SHA256": "SHA-256"}
 
 
