@@ -24,6 +24,7 @@ from urllib.parse import quote, unquote
 import numpy as np
 import pandas as pd
 
+from .decode import signing_names
 from .errors import CfSignError, CfSignWarning
 from .signer import Signer
 
@@ -251,7 +252,7 @@ def diagnose_access_log(
         chunk = log.iloc[lo : lo + chunk_rows]
         query = chunk["cs-uri-query"].astype(object)
         cookie = chunk["cs(Cookie)"].astype(object)
-        signed_query = query.map(lambda q: isinstance(q, str) and _has_signing(q, ""))
+        signed_query = query.map(lambda q: isinstance(q, str) and bool(signing_names(q)))
         use_cookie = ~signed_query & cookie.map(lambda c: isinstance(c, str) and "CloudFront-" in c)
         artifact = chunk["url"].astype(object).where(~use_cookie, cookie)
         request_url = chunk["url"].astype(object).where(use_cookie, None)
@@ -277,11 +278,6 @@ def diagnose_access_log(
     out["unexplained_403"] = refused & out["ok"].astype(bool)
     order = np.argsort(~refused.to_numpy(), kind="stable")
     return out.iloc[order]
-
-
-def _has_signing(query: str, prefix: str) -> bool:
-    names = {pair.partition("=")[0] for pair in query.split("&")}
-    return bool(names & {f"{prefix}{n}" for n in ("Expires", "Policy", "Signature", "Key-Pair-Id", "Hash-Algorithm")})
 
 
 # --- a realistic sample -----------------------------------------------------------------------

@@ -32,6 +32,7 @@ _PERCENT_RE = re.compile(r"%[0-9A-Fa-f]{2}")
 _CLOUDFRONT_CHARS = re.compile(r"[A-Za-z0-9~-]*_{0,2}")
 _SIGNING_BY_LOWER = {name.lower(): name for name in SIGNING_PARAMETERS}
 _SIGNING_LOWER = frozenset(_SIGNING_BY_LOWER)
+_SIGNING_NAMES = frozenset(SIGNING_PARAMETERS)
 _MAX_SHOWN = 120
 
 
@@ -78,10 +79,6 @@ class Decoded:
         if self.problems:
             parts.append(f"problems={[p.code for p in self.problems]!r}")
         return f"Decoded({', '.join(parts)})"
-
-    @property
-    def has_signing_data(self) -> bool:
-        return bool(self.parameters)
 
     def parameter(self, name: str) -> str | None:
         """The first raw value of a signing parameter (``Expires``, ``Signature``...), cookie prefix optional."""
@@ -264,6 +261,11 @@ def _decode_cookies(
     return Decoded(
         "cookies", original, url=url, resource_url=resource_url, cookie_attributes=attributes, **fields
     )
+
+
+def signing_names(query: str) -> list[str]:
+    """The CloudFront signing parameter names a query string carries (which makes it a signed URL)."""
+    return sorted({pair.partition("=")[0] for pair in query.split("&")} & _SIGNING_NAMES)
 
 
 def strip_signing(url: str) -> str:

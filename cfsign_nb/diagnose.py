@@ -20,13 +20,12 @@ from urllib.parse import quote, unquote, urlsplit
 
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from .decode import Decoded, decode, strip_signing
+from .decode import Decoded, decode, signing_names, strip_signing
 from .encoding import decode_any
 from .errors import CfSignError
 from .findings import SEVERITY_ORDER, CloudFrontError, Finding, finding
 from .keys import PublicKey, PublicKeySource, load_public_key
 from .policy import canned_policy_json, resource_matches
-from .signer import SIGNING_PARAMETERS
 from .times import MAX_EPOCH_32, TimeLike, format_epoch, now_epoch
 
 if TYPE_CHECKING:
@@ -268,7 +267,7 @@ def _check_presence(d: Decoded, ctx: Context) -> Iterator[Finding]:
     prefix = "CloudFront-" if d.source == "cookies" else ""
     if d.source == "cookies" and ctx.request_url:
         query = urlsplit(ctx.request_url.partition("#")[0]).query if "://" in ctx.request_url else ""
-        names = sorted({p.partition("=")[0] for p in query.split("&")} & set(SIGNING_PARAMETERS))
+        names = signing_names(query)
         if names:
             yield finding(
                 "COOKIES_IGNORED",

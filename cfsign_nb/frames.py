@@ -17,6 +17,7 @@ The functions are pure per partition, so they run unchanged under Dask::
 from __future__ import annotations
 
 import binascii
+import functools
 import gc
 import ipaddress
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -288,7 +289,7 @@ def _now_array(now: object, n: int) -> np.ndarray | None:
 def _chunk_frame(array: pa.Array | _ObjectArray, options: _Options, per_row: Mapping[str, object]) -> pd.DataFrame:
     """Decode or diagnose one chunk: the fast path where it provably agrees, ``diagnose()`` elsewhere."""
     n = len(array)
-    keys = {kid: load_public_key(pem) for kid, pem in options.keys.items()}
+    keys = {kid: _public_key(pem) for kid, pem in options.keys.items()}
     now = per_row.get("now")
     fast = None
     if isinstance(array, pa.Array) and n:
@@ -297,7 +298,7 @@ def _chunk_frame(array: pa.Array | _ObjectArray, options: _Options, per_row: Map
         if eligible.any():
             fast = _fast_canned(array, eligible)
     if fast is None:
-        fast = _FastRows.empty(n)
+        fast = _FastRows(n)
     if not options.decode_only and fast.mask.any():
         _fast_verify(fast, keys, array)
     rows = np.flatnonzero(~fast.mask)
@@ -313,6 +314,12 @@ def _chunk_frame(array: pa.Array | _ObjectArray, options: _Options, per_row: Map
             if was_enabled:
                 gc.enable()
     return _assemble(n, fast, rows, slow, options, now, array if isinstance(array, pa.Array) else None)
+
+
+@functools.lru_cache(maxsize=64)
+def _public_key(pem: str) -> PublicKey:
+    """Keys travel to chunks (and worker processes) as PEM; each process parses each one once."""
+    return load_public_key(pem)
 
 
 def _eligible(array: pa.Array, options: _Options, per_row: Mapping[str, object], n: int) -> np.ndarray:
@@ -364,9 +371,6 @@ class _FastRows:
         self.verified = np.zeros(n, dtype=bool)
         self.data: pa.Buffer | None = None
 
-    @classmethod
-    def empty(cls, n: int) -> _FastRows:
-        return cls(n)
 
     def strings(self, start: np.ndarray, end: np.ndarray) -> pa.Array:
         """Substrings ``data[start:end]`` of the fast rows (empty elsewhere), without a per-row loop."""

@@ -20,7 +20,6 @@ from .times import MAX_SECONDS, TimeLike, to_epoch
 SIGNING_PARAMETERS = ("Expires", "Policy", "Signature", "Key-Pair-Id", "Hash-Algorithm")
 """Query parameter names that make CloudFront treat a URL as signed (and ignore cookies)."""
 
-COOKIE_PREFIX = "CloudFront-"
 
 _KEY_PAIR_ID_RE = re.compile(r"[A-Za-z0-9]+")
 
@@ -107,6 +106,21 @@ class Signer:
     def sign(self, data: bytes) -> bytes:
         """The raw signature of ``data`` (PKCS#1 v1.5 or DER ECDSA over this signer's hash)."""
         return self._raw_sign(data)
+
+    def recording(self) -> tuple[Signer, list[tuple[bytes, bytes]]]:
+        """A twin Signer that also records every ``(data, signature)`` it makes, so a step-through
+        trace can show the very bytes its own ``sign_url``/``sign_cookies`` call signed."""
+        calls: list[tuple[bytes, bytes]] = []
+        sign = self._raw_sign
+
+        def record(data: bytes) -> bytes:
+            signature = sign(data)
+            calls.append((bytes(data), signature))
+            return signature
+
+        twin = Signer(self.key_pair_id, self._key, hash_algorithm=self.hash_algorithm)
+        twin._raw_sign = record
+        return twin, calls
 
     def sign_url(
         self,

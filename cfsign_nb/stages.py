@@ -356,7 +356,7 @@ def trace_sign(
             f"trace_sign needs a cfsign_nb.Signer, got {type(signer).__name__}; "
             "build one with Signer(key_pair_id, private_key)"
         )
-    recorder, calls = _recording(signer)
+    recorder, calls = signer.recording()
     result: str | dict[str, str]
     if cookies:
         target = resource if policy is not None else (resource or url)
@@ -446,21 +446,6 @@ def trace_sign(
             "parameter breaks a canned signature).",
             final, marks=_clip(((len(url), len(final)),), final))
     return Trace("sign", tuple(stages), result)
-
-
-def _recording(signer: Signer) -> tuple[Signer, list[tuple[bytes, bytes]]]:
-    """A Signer with the same key and settings that records what it signs, so a trace signs only once."""
-    calls: list[tuple[bytes, bytes]] = []
-    sign = signer.sign
-
-    def record(data: bytes) -> bytes:
-        signature = sign(data)
-        calls.append((bytes(data), signature))
-        return signature
-
-    twin = Signer(signer.key_pair_id, signer.private_key, hash_algorithm=signer.hash_algorithm)
-    twin._raw_sign = record
-    return twin, calls
 
 
 def _why(url: str, policy: object, cookies: bool, canned: bool, expires: TimeLike | None,

@@ -13,9 +13,6 @@ from .errors import TimeError
 TimeLike = Union[datetime, int, float, timedelta]
 """An aware datetime, epoch seconds, or a timedelta counted from ``now``."""
 
-MAX_EPOCH = 2**63 - 1
-"""The largest ``Expires`` the 2026 Developer Guide allows (a signed 64-bit integer)."""
-
 MAX_EPOCH_32 = 2**31 - 1
 """The old documented limit (2038-01-19); clients older than 2026 may reject later times."""
 
