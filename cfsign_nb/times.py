@@ -6,11 +6,10 @@ import math
 import re
 import time
 from datetime import UTC, date, datetime, timedelta
-from typing import Union
 
 from .errors import TimeError
 
-TimeLike = Union[datetime, int, float, timedelta]
+TimeLike = datetime | int | float | timedelta
 """An aware datetime, epoch seconds, or a timedelta counted from ``now``."""
 
 MAX_EPOCH_32 = 2**31 - 1
@@ -64,7 +63,12 @@ def to_epoch(value: object, *, now: TimeLike | None = None, name: str = "time") 
 
 def _check_range(epoch: int, name: str) -> int:
     if epoch < 0:
-        raise TimeError(f"{name} is before 1970 ({epoch}); CloudFront epoch times are positive")
+        raise TimeError(f"{name} is before 1970 ({_number(epoch)}); CloudFront epoch times are positive")
+    if epoch >= MAX_SECONDS * 1000:
+        raise TimeError(
+            f"{name}={_number(epoch)} is too far in the future to be a time, even in milliseconds; "
+            "CloudFront wants epoch seconds, which have 10 digits (e.g. 1767290400)"
+        )
     if epoch >= MAX_SECONDS:
         raise TimeError(
             f"{name}={epoch} has {len(str(epoch))} digits: it looks like milliseconds "
@@ -72,6 +76,11 @@ def _check_range(epoch: int, name: str) -> int:
             f"({epoch // 1000})"
         )
     return epoch
+
+
+def _number(value: int) -> str:
+    """``value`` for a message; a huge one by its size, as str() of it costs (or raises) past 4,300 digits."""
+    return str(value) if value.bit_length() <= 64 else f"<a number of about {int(value.bit_length() * 0.30103)} digits>"
 
 
 def to_datetime(epoch: int) -> datetime:
@@ -87,17 +96,36 @@ def format_epoch(epoch: int) -> str:
         return f"epoch {epoch}"
 
 
-_RELATIVE_RE = re.compile(r"([+-])(\d+)([smhdw])")
+_RELATIVE_RE = re.compile(r"([+-])([0-9]+)([smhdw])")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_MAX_DIGITS = 20
+"""More digits than any epoch time, in seconds or in the milliseconds that get a dedicated hint."""
+_MAX_TEXT = 64
+"""Longer than any time people type (``2026-12-31T23:59:59.999999+05:30`` has 32 characters)."""
+_EXAMPLES = ("use +10m, +2h or +7d (from now), epoch seconds such as 1767290400, "
+             "or ISO-8601 such as 2026-12-31T23:59:00Z")
 
 
 def parse_when(text: str, *, now: TimeLike | None = None) -> int:
     """Parse a time as people type it: ``+10m``/``+2h``/``-1d`` (from now), epoch seconds, or ISO-8601.
 
     ISO-8601 values without an offset are taken as UTC (as ``aws cloudfront sign`` does);
-    a bare date means midnight UTC.
+    a bare date means midnight UTC. The text is checked (ASCII, length) before any number is
+    converted, so hostile input costs nothing and fails with a :class:`TimeError`.
     """
+    if not isinstance(text, str):
+        raise TimeError(f"parse_when() takes text such as '+10m', got {type(text).__name__}; "
+                        "convert datetimes and numbers with cfsign_nb.to_epoch()")
     text = text.strip()
+    if not text.isascii():
+        odd = next(ch for ch in text if not ch.isascii())
+        raise TimeError(f"cannot read {_shown(text)} as a time: it contains the non-ASCII character "
+                        f"{odd!a}; type the time with ASCII digits only ({_EXAMPLES})")
+    if text.isdigit() and len(text) > _MAX_DIGITS:
+        raise TimeError(f"{_shown(text)} has {len(text)} digits, more than any epoch time; epoch "
+                        "seconds have 10 digits (e.g. 1767290400)")
+    if len(text) > _MAX_TEXT:
+        raise TimeError(f"{_shown(text)} is {len(text)} characters long, longer than any time; {_EXAMPLES}")
     relative = _RELATIVE_RE.fullmatch(text)
     if relative:
         sign = -1 if relative.group(1) == "-" else 1
@@ -112,10 +140,12 @@ def parse_when(text: str, *, now: TimeLike | None = None) -> int:
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
-        raise TimeError(
-            f"cannot read {text!r} as a time; use +10m, +2h or +7d (from now), epoch seconds "
-            "such as 1767290400, or ISO-8601 such as 2026-12-31T23:59:00Z"
-        ) from None
+        raise TimeError(f"cannot read {_shown(text)} as a time; {_EXAMPLES}") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return to_epoch(parsed, name="time")
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """``text`` quoted for a message, cut to ``limit`` characters so a huge value keeps it short."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"... ({len(text)} characters)"

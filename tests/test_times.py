@@ -1,6 +1,8 @@
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cfsign_nb import TimeError, parse_when
 from cfsign_nb.times import format_epoch, to_epoch
@@ -17,7 +19,7 @@ def test_accepted_forms() -> None:
 
 
 def test_naive_datetime_names_the_fix() -> None:
-    with pytest.raises(TimeError, match="tzinfo=timezone.utc"):
+    with pytest.raises(TimeError, match=r"tzinfo=timezone\.utc"):
         to_epoch(datetime(2026, 1, 1), name="expires")
 
 
@@ -52,3 +54,35 @@ def test_parse_when_errors(text: str, hint: str) -> None:
 
 def test_format_epoch() -> None:
     assert format_epoch(NOW) == "2026-01-01T00:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [("9" * 5000, "5000 digits"), ("+" + "9" * 5000 + "d", "5002 characters"), ("1²", "non-ASCII"),
+     ("١٧٦٧٢٢٥٦٠٠", "ASCII digits only"), ("+１h", "non-ASCII"), ("\udcff", "non-ASCII"), ("9" * 21, "21 digits"),
+     ("9" * 20, "even in milliseconds"), ("+99999999999w", "even in milliseconds"), ("2026-01-01\x00", "cannot read")],
+)
+def test_parse_when_refuses_hostile_text_cheaply(text: str, hint: str) -> None:
+    with pytest.raises(TimeError, match=hint) as caught:
+        parse_when(text, now=NOW)
+    assert len(str(caught.value)) < 400  # the value is cut, never echoed whole
+
+
+@pytest.mark.parametrize("value", [10**5000, -(10**5000), 1e300], ids=["huge", "huge-negative", "1e300"])
+def test_huge_numbers_are_a_time_error_not_a_conversion_error(value: object) -> None:
+    with pytest.raises(TimeError, match=r"10 digits|before 1970"):
+        to_epoch(value)
+
+
+def test_parse_when_takes_only_text() -> None:
+    with pytest.raises(TimeError, match="to_epoch"):
+        parse_when(NOW)  # type: ignore[arg-type]
+
+
+@given(st.text(max_size=80) | st.from_regex(r"[+-]?[0-9]{1,6000}[smhdw]?", fullmatch=True))
+@settings(max_examples=300, deadline=None)
+def test_parse_when_returns_an_epoch_or_raises_time_error(text: str) -> None:
+    try:
+        assert 0 <= parse_when(text, now=NOW) < 10**12
+    except TimeError:
+        pass
