@@ -1,0 +1,30 @@
+"""Terminal text: findings and wrapped paragraphs that fit the terminal's width."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from collections.abc import Sequence
+
+from ..findings import Finding
+
+
+def width() -> int:
+    """The terminal's width in columns (80 when it cannot be told), capped at 120 for reading."""
+    return min(shutil.get_terminal_size((80, 24)).columns, 120)
+
+
+def wrap(text: str, *, indent: str = "", columns: int | None = None) -> str:
+    """``text`` wrapped to the terminal, long unbroken runs (URLs, base64) split rather than overflowing."""
+    return textwrap.fill(text, width=columns or width(), initial_indent=indent, subsequent_indent=indent,
+                         break_long_words=True, break_on_hyphens=False)
+
+
+def findings_text(findings: Sequence[Finding], *, columns: int | None = None) -> str:
+    """One paragraph per finding: ``severity CODE: message`` and the fix beneath it."""
+    lines = []
+    for f in findings:
+        lines.append(wrap(f"{f.severity:<7} {f.code}: {f.message}", columns=columns))
+        if f.fix:
+            lines.append(wrap(f"fix: {f.fix}", indent="        ", columns=columns))
+    return "\n".join(lines)
