@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from .errors import CfSignError
 from .findings import Finding, finding
+from .policy import wildcard_match
 
 __all__ = [
     "Behavior",
@@ -81,7 +82,7 @@ class Behavior:
 
     def matches(self, path: str) -> bool:
         """True when this behavior's path pattern matches ``path`` (query ignored, case-sensitive)."""
-        return bool(_pattern_regex(self.path_pattern).fullmatch(_normal_path(path)))
+        return wildcard_match(_pattern_body(self.path_pattern), _normal_path(path))
 
 
 @dataclass(frozen=True)
@@ -173,10 +174,7 @@ def load_distribution(
 
     ``key_groups`` (group id → public key ids) fills in membership that a ``-config`` output lacks.
     """
-    if isinstance(source, DistributionConfig):
-        config = source
-    else:
-        config = _from_document(_document(source))
+    config = source if isinstance(source, DistributionConfig) else _from_document(_document(source))
     return config.with_key_groups(key_groups) if key_groups else config
 
 
@@ -318,10 +316,9 @@ def _normal_path(path: str) -> str:
 
 
 @lru_cache(maxsize=1024)
-def _pattern_regex(pattern: str) -> re.Pattern[str]:
-    body = _normal_path(pattern.replace("&amp;", "&"))
-    parts = [".*" if c == "*" else "." if c == "?" else re.escape(c) for c in body]
-    return re.compile("".join(parts), re.DOTALL)
+def _pattern_body(pattern: str) -> str:
+    """A path pattern as matched: ``&amp;`` read as ``&``, without its optional leading ``/``."""
+    return _normal_path(pattern.replace("&amp;", "&"))
 
 
 def patterns_overlap(first: str, second: str) -> bool:
@@ -368,7 +365,8 @@ def serves_host(config: object, host: str) -> bool | None:
         return True
     for alias in dist.hostnames:
         alias = alias.lower().rstrip(".")
-        if name == alias or (alias.startswith("*.") and name.endswith(alias[1:]) and name.count(".") == alias.count(".")):
+        wildcard = alias.startswith("*.") and name.endswith(alias[1:]) and name.count(".") == alias.count(".")
+        if name == alias or wildcard:
             return True
     if name.endswith(".cloudfront.net") and dist.domain_name is None:
         return None
@@ -406,7 +404,8 @@ def check_request(config: object, decoded: Any, context: Any) -> list[Finding]:
         dist = load_distribution(config)
     except CfSignError as err:
         return [finding("CONTEXT_INVALID", f"distribution: {err}", "pass a readable distribution config")]
-    url = getattr(context, "request_url", None) or getattr(decoded, "url", None) or getattr(decoded, "resource_url", None)
+    url = (getattr(context, "request_url", None) or getattr(decoded, "url", None)
+           or getattr(decoded, "resource_url", None))
     if not url:
         return [finding(
             "CONTEXT_INVALID",

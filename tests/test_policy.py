@@ -1,10 +1,11 @@
 import json
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cfsign_nb import Policy, PolicyError, TimeError, resource_matches
+from cfsign_nb.policy import wildcard_match
 
 from .conftest import NOW, URL
 
@@ -100,7 +101,7 @@ def test_resources_that_would_break_the_policy_are_refused(resource: str, hint: 
 def test_ip_and_time_errors() -> None:
     with pytest.raises(PolicyError, match="only IPv4"):
         Policy(URL, NOW, ip_address="::1")
-    with pytest.raises(PolicyError, match="192.0.2.0/24"):
+    with pytest.raises(PolicyError, match=r"192\.0\.2\.0/24"):
         Policy(URL, NOW, ip_address="192.0.2")
     with pytest.raises(TimeError, match="before the expiry"):
         Policy(URL, NOW, date_greater_than=NOW)
@@ -144,3 +145,99 @@ def test_resource_matching(pattern: str, url: str, expected: bool) -> None:
 def test_policy_matches_and_omitted_resource_matches_everything() -> None:
     assert Policy(None, NOW).matches("https://anything/at/all")
     assert Policy(URL, NOW).matches(URL)
+
+
+# --- the linear-time matcher ------------------------------------------------------------------
+
+def _regex_resource_matches(pattern: str, url: str) -> bool:
+    """The former backtracking-regex matcher, kept as an oracle for the linear one (small inputs only)."""
+    import re
+
+    def wild(text: str, star: str, one: str, trailing_star: str | None = None) -> str:
+        parts = []
+        for i, char in enumerate(text):
+            if char == "*":
+                parts.append(trailing_star if trailing_star and i == len(text) - 1 else star)
+            else:
+                parts.append(one if char == "?" else re.escape(char))
+        return "".join(parts)
+
+    if pattern == "*":
+        return True
+    if "://" in pattern:
+        scheme, rest = pattern.split("://", 1)
+    elif pattern.startswith("*"):
+        scheme, rest = "*", pattern
+    else:
+        return False
+    scheme_re = {"http": "http", "https": "https", "*": "https?"}.get(scheme)
+    if scheme_re is None:
+        return False
+    domain, slash, tail = rest.partition("/")
+    domain_re = wild(domain, "[^/?]*", "[^/?]")
+    if not slash:
+        after = "(?:[/?].*)?" if domain.endswith("*") else "/?"
+        return bool(re.fullmatch(f"{scheme_re}://{domain_re}{after}", url, re.DOTALL))
+    if "\\?" in tail:
+        path, query = tail.split("\\?", 1)
+        splits = [(path, query.replace("\\?", "?"))]
+    else:
+        marks = [i for i, c in enumerate(tail) if c == "?"][:8]
+        splits = [(tail[:i], tail[i + 1 :]) for i in marks]
+    alternatives = [wild(tail, "[^?]*", "[^?]", trailing_star=".*")]
+    alternatives += [wild(p, "[^?]*", "[^?]") + r"\?" + wild(q, ".*", ".") for p, q in splits]
+    return bool(re.fullmatch(f"{scheme_re}://{domain_re}/(?:{'|'.join(alternatives)})", url, re.DOTALL))
+
+
+_PIECE = st.text(alphabet="ab*?/\\.:", max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    scheme=st.sampled_from(["https://", "http://", "*://", "*", "ftp://", ""]),
+    pattern=_PIECE,
+    url_scheme=st.sampled_from(["https://", "http://", "ftp://"]),
+    url=st.text(alphabet="ab/?.:\\", max_size=12),
+)
+def test_linear_matcher_agrees_with_the_regex_semantics(scheme: str, pattern: str, url_scheme: str, url: str) -> None:
+    full_pattern, full_url = scheme + pattern, url_scheme + url
+    assert resource_matches(full_pattern, full_url) is _regex_resource_matches(full_pattern, full_url)
+
+
+@settings(max_examples=300, deadline=None)
+@given(pattern=st.text(alphabet="ab*?", max_size=10), subject=st.text(alphabet="ab?*", max_size=14))
+def test_wildcard_match_agrees_with_fnmatch_semantics(pattern: str, subject: str) -> None:
+    import re
+
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    assert wildcard_match(pattern, subject) is bool(re.fullmatch(regex, subject, re.DOTALL))
+
+
+@pytest.mark.parametrize(
+    ("pattern", "subject"),
+    [
+        ("*" * 50, "a" * 10_000),
+        ("*a" * 50 + "b", "a" * 10_000),
+        ("*a?" * 50 + "b", "a" * 10_000),
+        ("*" + "a" * 200 + "b*", "a" * 10_000),
+        ("*" + "a?" * 100 + "b*", "a" * 10_000),
+    ],
+)
+def test_wildcard_match_is_fast_on_adversarial_patterns(pattern: str, subject: str) -> None:
+    import time
+
+    start = time.perf_counter()
+    wildcard_match(pattern, subject)
+    resource_matches("https://h/" + pattern, "https://h/" + subject)
+    resource_matches("https://h/" + pattern, "https://h/" + subject + "?" + subject)
+    assert time.perf_counter() - start < 0.5  # the backtracking regex took minutes on these
+
+
+def test_many_wildcards_in_a_resource_against_a_long_path_is_fast() -> None:
+    import time
+
+    start = time.perf_counter()
+    assert not resource_matches("https://h/" + "*a" * 4 + "b", "https://h/" + "a" * 400)
+    assert not resource_matches("https://h/" + "*a" * 40 + "b" + "?" * 8, "https://h/" + "a" * 8000)
+    assert resource_matches("https://h/" + "*a" * 40 + "*", "https://h/" + "a" * 8000 + "?x")
+    assert time.perf_counter() - start < 0.5
