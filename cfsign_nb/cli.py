@@ -8,18 +8,21 @@ saying how to fix it).
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, NoReturn, TextIO
 
 from . import __version__
 from .decode import decode
 from .diagnose import diagnose, verify
 from .errors import CfSignError
+from .extras import require
 from .keys import PublicKey, generate_key, load_public_key
 from .signer import Signer, set_cookie_headers
 from .times import format_epoch, parse_when
@@ -28,9 +31,12 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
+    """Run the command line; return the exit status (never a traceback: a failure is one line on stderr)."""
     parser = _parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as done:  # --help, --version, or a usage error already reported in one line
+        return done.code if isinstance(done.code, int) else 2
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()
@@ -38,14 +44,69 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except CfSignError as err:
-        print(f"cfsign {args.command}: error: {err}", file=sys.stderr)
-        return 2
+        _fail(args.command, str(err))
     except BrokenPipeError:  # pragma: no cover - e.g. piped into head
         return 0
+    except OSError as err:
+        _fail(args.command, _os_error(err))
+    except KeyboardInterrupt:  # Ctrl-C: stop quietly, with the shell's code for SIGINT
+        return 130
+    except Exception as err:  # a bug met by some input: still one line, and a way to report it
+        _fail(args.command, f"unexpected {type(err).__name__}: {str(err)[:300]} (a bug in cfsign_nb "
+                            f"{__version__}; please report it with the command that caused it)")
+    return 2
+
+
+def _fail(command: str, message: str) -> None:
+    """Write ``cfsign COMMAND: error: MESSAGE`` as one line on stderr, whatever characters the message holds."""
+    _write(f"cfsign {command}: error: {_one_line(message)}", sys.stderr)
+
+
+def _os_error(err: OSError) -> str:
+    """An OSError from reading or writing a file, as what failed and how to fix it."""
+    name = f" {str(err.filename)!r}" if err.filename is not None else ""
+    return (f"cannot use{name}: {err.strerror or err}; check that the path exists, is a file (not a folder) "
+            "and that you may read (or write) it")
+
+
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+"""Characters a terminal acts on or cannot show: controls (escape sequences), bidi overrides, lone surrogates."""
+_UNSAFE_IN_A_LINE = re.compile(_UNSAFE.pattern[:-1] + "\t\n]")
+
+
+def _one_line(text: str) -> str:
+    """``text`` with newlines, tabs and other unsafe characters shown as escapes (``\\n``, ``\\x1b``)."""
+    return _UNSAFE_IN_A_LINE.sub(_escape, text)
+
+
+def _printable(text: str) -> str:
+    """Output text with unsafe characters (terminal escapes, lone surrogates) escaped; lines and tabs kept."""
+    return _UNSAFE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    return ascii(match.group())[1:-1]
+
+
+def _write(text: str, stream: TextIO | None) -> None:
+    """Write ``text`` and a newline to ``stream`` in its encoding, escaping what it cannot encode."""
+    if stream is None:  # pragma: no cover - started with the stream closed
+        return
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    stream.write(text.encode(encoding, "backslashreplace").decode(encoding) + "\n")
+    stream.flush()
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error reported as one line that points to ``--help``."""
+
+    def error(self, message: str) -> NoReturn:
+        _write(f"{self.prog}: error: {_one_line(message)} (see {self.prog} --help)", sys.stderr)
+        raise SystemExit(2)
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="cfsign",
         description="CloudFront signed URLs and cookies: sign, decode, verify, diagnose.",
     )
@@ -92,7 +153,8 @@ def _parser() -> argparse.ArgumentParser:
     trace.add_argument("--public-key", action="append", default=[], metavar="ID=FILE",
                        help="a trusted public key and its key pair id (repeatable)")
     trace.add_argument("--at", metavar="WHEN", help="judge as of this time, and count +10m etc. from it")
-    trace.add_argument("--client-ip", metavar="IP", help="the viewer's IP address as CloudFront sees it")
+    trace.add_argument("--client-ip", type=_ip_address, metavar="IP",
+                       help="the viewer's IP address as CloudFront sees it")
     trace.add_argument("--request-url", metavar="URL", help="the URL the viewer requests (canned cookies need it)")
     trace.add_argument("--json", action="store_true", help="machine-readable output")
     trace.set_defaults(handler=_trace)
@@ -112,7 +174,8 @@ def _parser() -> argparse.ArgumentParser:
     diagnose_.add_argument("--public-key", action="append", default=[], metavar="ID=FILE",
                            help="a trusted public key and its key pair id (repeatable)")
     diagnose_.add_argument("--at", metavar="WHEN", help="judge as of this time (default: now). " + _WHEN_HELP)
-    diagnose_.add_argument("--client-ip", metavar="IP", help="the viewer's IP address as CloudFront sees it")
+    diagnose_.add_argument("--client-ip", type=_ip_address, metavar="IP",
+                           help="the viewer's IP address as CloudFront sees it")
     diagnose_.add_argument("--request-url", metavar="URL", help="the URL the viewer requests")
     diagnose_.add_argument("--json", action="store_true", help="machine-readable output")
     diagnose_.set_defaults(handler=_diagnose)
@@ -123,7 +186,7 @@ def _parser() -> argparse.ArgumentParser:
     edge.add_argument("--public-key", action="append", default=[], metavar="ID=FILE",
                       help="a public key the distribution's key groups hold (repeatable)")
     edge.add_argument("--root", required=True, type=Path, metavar="FOLDER", help="the folder to serve")
-    edge.add_argument("--port", type=int, default=8080, help="port on 127.0.0.1 (default 8080; 0 = any free port)")
+    edge.add_argument("--port", type=_port, default=8080, help="port on 127.0.0.1 (default 8080; 0 = any free port)")
     edge.add_argument("--log", type=Path, metavar="FILE", help="write a CloudFront-format access log here")
     edge.set_defaults(handler=_edge)
 
@@ -139,6 +202,22 @@ def _parser() -> argparse.ArgumentParser:
     keygen.add_argument("--json", action="store_true", help="machine-readable output")
     keygen.set_defaults(handler=_keygen)
     return parser
+
+
+def _port(text: str) -> int:
+    """``--port``: a TCP port number, 0 (any free port) to 65535."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 5 and int(text) <= 65535):
+        raise argparse.ArgumentTypeError(f"{text[:20]!r} is not a port; use 0 to 65535 (0 picks a free one)")
+    return int(text)
+
+
+def _ip_address(text: str) -> str:
+    """``--client-ip``: one IPv4 or IPv6 address, as CloudFront sees the viewer."""
+    try:
+        return str(ipaddress.ip_address(text.strip()))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:60]!r} is not an IP address; give the viewer's address, "
+                                         "e.g. 203.0.113.7 or 2001:db8::7") from None
 
 
 _WHEN_HELP = ("ISO-8601 (2026-12-31T23:59:00Z), epoch seconds, or +10m / +2h / +7d from now "
@@ -167,8 +246,8 @@ def _sign(args: argparse.Namespace) -> int:
     expires = parse_when(args.expires, now=now)
     starts = parse_when(args.starts, now=now) if args.starts else None
     if expires <= now:
-        print(f"cfsign sign: warning: the expiry {format_epoch(expires)} has already passed; CloudFront "
-              "will refuse this (signing anyway, e.g. for tests)", file=sys.stderr)
+        _write(f"cfsign sign: warning: the expiry {format_epoch(expires)} has already passed; CloudFront "
+               "will refuse this (signing anyway, e.g. for tests)", sys.stderr)
     if args.cookies:
         cookies = signer.sign_cookies(args.resource or args.url, expires=expires, starts=starts,
                                       ip_address=args.ip)
@@ -181,8 +260,39 @@ def _sign(args: argparse.Namespace) -> int:
     return 0
 
 
+STDIN_LIMIT = 1024 * 1024
+"""The most ``-`` reads from stdin: far more than any URL or cookie header (CloudFront takes 8 KB and 20 KB)."""
+
+
 def _read_artifact(text: str) -> str:
-    return sys.stdin.read() if text == "-" else text
+    """The artifact as given, or read from stdin for ``-``."""
+    return _read_stdin() if text == "-" else text
+
+
+def _read_stdin() -> str:
+    """Stdin as text, refusing (one line, exit 2) a closed or empty stdin, binary data or a flood."""
+    stream = sys.stdin
+    hint = "pipe the signed URL or cookies in (echo \"$URL\" | cfsign decode -) or pass them as the argument"
+    if stream is None or stream.closed:
+        raise CfSignError(f"'-' reads stdin, but stdin is closed; {hint}")
+    source = getattr(stream, "buffer", stream)  # bytes when we can, so the decoding is ours to check
+    try:
+        data = source.read(STDIN_LIMIT + 1)
+    except (OSError, ValueError) as err:  # EBADF on a closed descriptor, EISDIR for '< folder', ...
+        raise CfSignError(f"'-' reads stdin, but it cannot be read ({getattr(err, 'strerror', None) or err}); "
+                          f"{hint}") from None
+    if len(data) > STDIN_LIMIT:
+        raise CfSignError(f"stdin holds more than {STDIN_LIMIT // 1024} KB; a signed URL or cookie header is at "
+                          "most a few KB, so pipe in just the artifact")
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError as err:
+            raise CfSignError(f"stdin is not UTF-8 text (byte 0x{data[err.start]:02x} at offset {err.start}); "
+                              "pipe in the signed URL or cookies as text") from None
+    if not data.strip():
+        raise CfSignError(f"'-' reads stdin, but stdin is empty; {hint}")
+    return data
 
 
 def _decode(args: argparse.Namespace) -> int:
@@ -206,7 +316,8 @@ def _verify(args: argparse.Namespace) -> int:
         raise CfSignError(f"nothing to verify: the artifact has no usable {missing.removeprefix('a ')}; "
                           "run cfsign diagnose on it to see why")
     ok = verify(decoded, key, hash_algorithm=args.hash)
-    print(f"signature {'verifies' if ok else 'does NOT verify'} with the {key.description} key {key.fingerprint}")
+    _write(f"signature {'verifies' if ok else 'does NOT verify'} with the {key.description} key "
+           f"{key.fingerprint}", sys.stdout)
     return 0 if ok else 1
 
 
@@ -250,6 +361,8 @@ def _public_keys(items: list[str]) -> dict[str, PublicKey]:
 
 def _diagnose(args: argparse.Namespace) -> int:
     keys = _public_keys(args.public_key)
+    if args.artifact == "-" and args.cookie == "-":
+        raise CfSignError("only one of ARTIFACT and --cookie can be - (stdin); pass the other as an argument")
     artifact = _read_artifact(args.artifact)
     request_url = args.request_url
     if args.cookie is not None:
@@ -261,53 +374,77 @@ def _diagnose(args: argparse.Namespace) -> int:
 
 
 def _edge(args: argparse.Namespace) -> int:
+    require("edge", needed_for="cfsign edge")  # before anything is read or bound
     from .edge import EdgeApp, serve
 
     keys = _public_keys(args.public_key)
     app = EdgeApp(args.config, keys, args.root, log_path=args.log)
-    print(f"cfsign edge: serving {args.root} on http://127.0.0.1:{args.port} (Ctrl-C stops)", file=sys.stderr)
-    serve(app, port=args.port)
+
+    def banner(url: str) -> None:
+        _write(f"cfsign edge: serving {args.root} on {url} (Ctrl-C stops)", sys.stderr)
+
+    serve(app, port=args.port, on_ready=banner)  # binds first: a port in use fails before the banner
     return 0
 
 
 def _keygen(args: argparse.Namespace) -> int:
-    key = generate_key(args.type)
     passphrase = os.environ.get(args.passphrase_env) if args.passphrase_env else None
     if args.passphrase_env and not passphrase:
         raise CfSignError(f"environment variable {args.passphrase_env} is empty or not set")
     out: Path = args.out
     public_out: Path | None = args.public_out
-    for path in (out, public_out):
-        if path is not None and path.exists():
-            raise CfSignError(f"{path} already exists; choose another file name or remove it first")
-    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(key.private_pem(passphrase))
-    if public_out is not None:
-        public_out.write_text(key.public_key_pem())
+    if public_out is not None and public_out.absolute() == out.absolute():
+        raise CfSignError("--out and --public-out name the same file; give the public key its own file")
+    for flag, path in (("--out", out), ("--public-out", public_out)):
+        if path is None:
+            continue
+        if path.exists() or path.is_symlink():
+            raise CfSignError(f"{flag} {path} already exists; choose another file name or remove it first")
+        if not path.parent.is_dir():
+            raise CfSignError(f"{flag} {path}: the folder {path.parent} does not exist; create it first "
+                              f"(mkdir -p {path.parent}) or choose another path")
+    key = generate_key(args.type)
+    private_pem, public_pem = key.private_pem(passphrase), key.public_key_pem()
+    private = _create_new(out, 0o600)  # both files made (empty) before either is written
+    try:
+        public = _create_new(public_out, 0o644) if public_out is not None else None
+    except OSError:
+        private.close()
+        out.unlink(missing_ok=True)  # the empty file just made: no private key is left behind
+        raise
+    with private:
+        private.write(private_pem)
+    if public is not None:
+        with public:
+            public.write(public_pem.encode("ascii"))
     info = {
         "private_key_file": str(out),
         "public_key_file": str(public_out) if public_out else None,
         "type": key.description,
         "fingerprint": key.fingerprint,
-        "public_key_pem": key.public_key_pem(),
+        "public_key_pem": public_pem,
     }
     if args.json:
         _emit(args, info, "")
         return 0
     saved = f" and the public key to {public_out}" if public_out else ""
-    print(f"wrote the {key.description} private key to {out} (mode 0600){saved}; fingerprint "
-          f"{key.fingerprint}.\nUpload the public key below to CloudFront (Public keys > Create) and add "
-          "it to a key group:", file=sys.stderr)
-    print(key.public_key_pem(), end="")
+    _write(f"wrote the {key.description} private key to {out} (mode 0600){saved}; fingerprint "
+           f"{key.fingerprint}.\nUpload the public key below to CloudFront (Public keys > Create) and add "
+           "it to a key group:", sys.stderr)
+    _write(public_pem.rstrip("\n"), sys.stdout)
     return 0
+
+
+def _create_new(path: Path, mode: int) -> BinaryIO:
+    """Open a new file at ``path`` with ``mode`` for writing; never an existing one (O_EXCL)."""
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode), "wb")
 
 
 def _emit(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
     if getattr(args, "json", False):
-        print(json.dumps(data, indent=2))
+        _write(json.dumps(data, indent=2), sys.stdout)  # ensure_ascii: surrogates and controls come escaped
     else:
-        print(text)
+        _write(_printable(text), sys.stdout)
 
 
 if __name__ == "__main__":  # pragma: no cover
