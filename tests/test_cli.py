@@ -1,8 +1,10 @@
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -128,3 +130,260 @@ def test_decode_and_verify(capsys, ecdsa_key: PrivateKey, public_file) -> None:
     assert "nothing to verify" in capsys.readouterr().err
     assert main(["decode", "not a url"]) == 1
     assert "NO_SIGNING_DATA" in capsys.readouterr().out
+
+
+# --- every failure is one line on stderr and exit 2 (issue 11) ---------------------------------
+
+HUGE = "9" * 5000
+MINIMAL_DISTRIBUTION = {"DistributionConfig": {"DefaultCacheBehavior": {
+    "TargetOriginId": "site", "ViewerProtocolPolicy": "allow-all", "TrustedSigners": {"Enabled": False, "Quantity": 0},
+    "TrustedKeyGroups": {"Enabled": False, "Quantity": 0}}, "Enabled": True}}
+
+
+def _cfsign(*args: str | bytes, stdin: object = subprocess.DEVNULL, code: str | None = None,
+            timeout: float = 30, **options: object) -> subprocess.CompletedProcess:
+    """Run the real command line (``python -m cfsign_nb``, or ``code`` run with ``-c``) in a subprocess."""
+    command = [sys.executable, "-c", code] if code else [sys.executable, "-m", "cfsign_nb"]
+    return subprocess.run([*command, *args], stdin=stdin, capture_output=True, timeout=timeout, **options)
+
+
+def _assert_one_line_error(result: subprocess.CompletedProcess, command: str, hint: str) -> str:
+    err = result.stderr.decode("utf-8", "replace")
+    assert "Traceback" not in err, err
+    assert result.returncode == 2, (result.returncode, err)
+    assert len(err.splitlines()) == 1 and err.startswith(f"cfsign {command}: error: "), err
+    assert hint in err, err
+    assert result.stdout == b""
+    return err
+
+
+@pytest.fixture
+def files(tmp_path, ecdsa_key: PrivateKey):
+    """A private key, its public key, a distribution config and a site folder."""
+    (tmp_path / "key.pem").write_bytes(ecdsa_key.private_pem())
+    (tmp_path / "public.pem").write_text(ecdsa_key.public_key_pem())
+    (tmp_path / "dist.json").write_text(json.dumps(MINIMAL_DISTRIBUTION))
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "a.txt").write_text("hello")
+    (tmp_path / "a-file").write_text("not a folder")
+    return tmp_path
+
+
+_SIGN = ["sign", URL, "--key-pair-id", KEY_ID, "--private-key", "{key.pem}"]
+_EDGE = ["edge", "--config", "{dist.json}", "--root", "{site}", "--port", "0"]
+BAD_INVOCATIONS = [
+    ([*_SIGN, "--expires", HUGE], "5000 digits"),
+    ([*_SIGN, "--expires", "1²"], "non-ASCII"),
+    ([*_SIGN, "--expires", "١٧٦٧٢٢٥٦٠٠"], "ASCII digits only"),
+    ([*_SIGN, "--expires", "+1h", "--starts", HUGE], "5000 digits"),
+    (["trace", URL, "--at", "²"], "non-ASCII"),
+    (["diagnose", URL, "--at", HUGE], "5000 digits"),
+    (["diagnose", URL, "--client-ip", "999.1.1.1"], "--client-ip"),
+    (["diagnose", URL, "--client-ip", "[x]"], "not an IP address"),
+    (["trace", URL, "--client-ip", "10.0.0.0/8"], "--client-ip"),
+    ([*_EDGE[:-1], "70000"], "--port"),
+    ([*_EDGE[:-1], "-1"], "--port"),
+    ([*_EDGE[:-1], "８０"], "not a port"),
+    (["sign", URL, "--expires", "+1h"], "--key-pair-id"),
+    (["keygen", "--out", "{missing}/key.pem"], "mkdir -p"),
+    (["keygen", "--out", "{a-file}/key.pem"], "does not exist"),
+    (["keygen", "--out", "{new.pem}", "--public-out", "{new.pem}"], "same file"),
+    (["keygen", "--out", "{new.pem}", "--public-out", "{missing}/public.pem"], "--public-out"),
+    (["keygen", "--out", "{new.pem}", "--public-out", "{key.pem}"], "already exists"),
+    (["keygen", "--out", "{key.pem}"], "already exists"),
+    ([*_SIGN[:-1], "{missing}", "--expires", "+1h"], "No such file"),
+    ([*_SIGN[:-1], "{site}", "--expires", "+1h"], "directory"),
+    (["verify", URL, "--public-key", "{missing}"], "missing"),
+    (["diagnose", URL, "--public-key", f"{KEY_ID}={{site}}"], "directory"),
+    (["trace", URL, "--public-key", f"{KEY_ID}={{missing}}"], "missing"),
+    (["edge", "--config", "{missing}", "--root", "{site}", "--port", "0"], "missing"),
+    (["edge", "--config", "{site}", "--root", "{site}", "--port", "0"], "site"),
+    (["edge", "--config", "{dist.json}", "--root", "{a-file}", "--port", "0"], "not a folder"),
+    (["edge", "--config", "{bad-utf8.json}", "--root", "{site}", "--port", "0"], "bad-utf8.json"),
+    ([*_EDGE, "--log", "{site}"], "site"),
+    ([*_EDGE, "--log", "{a-file}/access.log"], "a-file"),
+]
+
+
+@pytest.mark.parametrize(("argv", "hint"), BAD_INVOCATIONS, ids=lambda v: " ".join(v)[:60] if isinstance(v, list) else None)
+def test_bad_invocations_are_one_line_and_exit_2(files, argv: list[str], hint: str) -> None:
+    (files / "bad-utf8.json").write_bytes(b'{"DistributionConfig": {"Comment": "caf\xe9"}}')
+    names = {path.name: str(path) for path in files.iterdir()} | {"missing": str(files / "missing"),
+                                                                   "new.pem": str(files / "new.pem")}
+    argv = [re.sub(r"\{([^{}]+)\}", lambda name: names[name.group(1)], arg) for arg in argv]
+    result = _cfsign(*argv, timeout=20)
+    _assert_one_line_error(result, argv[0], hint)
+    assert not (files / "new.pem").exists()
+
+
+@pytest.mark.parametrize(
+    ("stdin", "hint"),
+    [(subprocess.DEVNULL, "stdin is empty"), (b"   \n", "stdin is empty"), ("closed", "stdin is closed"),
+     (b"https://x/a?Expires=1&Signature=\xff\xfe", "not UTF-8 text (byte 0xff at offset 32)"),
+     (b"A" * (1024 * 1024 + 1), "more than 1024 KB")],
+    ids=["devnull", "blank", "closed-fd-0", "not-utf8", "flood"],
+)
+@pytest.mark.parametrize("command", ["decode", "diagnose"])
+def test_unusable_stdin_is_one_line(command: str, stdin: object, hint: str) -> None:
+    if stdin == "closed":
+        result = _cfsign(command, "-", stdin=None, preexec_fn=lambda: os.close(0))
+    elif isinstance(stdin, bytes):
+        result = _cfsign(command, "-", stdin=None, input=stdin)
+    else:
+        result = _cfsign(command, "-", stdin=stdin)
+    _assert_one_line_error(result, command, hint)
+
+
+def _signed_query(**fields: str) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode({"Signature": "c2ln", "Key-Pair-Id": KEY_ID, **fields}, safe="~")
+
+
+HOSTILE_ARTIFACTS = {
+    "expires-5000-digits": f"{URL}?Expires={HUGE}&Signature=c2ln&Key-Pair-Id={KEY_ID}",
+    "nested-policy": f"{URL}?{_signed_query(Policy=__import__('base64').urlsafe_b64encode(b'[' * 3000).decode())}",
+    "policy-epoch-5000-digits": f"{URL}?" + _signed_query(Policy=__import__("base64").urlsafe_b64encode(
+        ('{"Statement":[{"Resource":"%s","Condition":{"DateLessThan":{"AWS:EpochTime":%s}}}]}' % (URL, HUGE))
+        .encode()).decode()),
+    "surrogates": f"{URL}?Expires=1767225600&Signature=\udcff\udcfe&Key-Pair-Id=K\udcff",
+    "bracket-url": "http://[",
+    "bracket-host": f"https://[x]/a?Expires=1767225600&Signature=c2ln&Key-Pair-Id={KEY_ID}",
+    "terminal-escape": f"{URL}\x1b]0;owned\x07?Expires=1767225600&Signature=c2ln\x1b[2J&Key-Pair-Id={KEY_ID}",
+}
+
+
+@pytest.mark.parametrize("artifact", HOSTILE_ARTIFACTS.values(), ids=HOSTILE_ARTIFACTS.keys())
+def test_hostile_artifacts_print_a_result_not_a_traceback(files, artifact: str) -> None:
+    """decode, diagnose, verify and trace print their verdict (exit 0/1) or one error line (exit 2), in any locale."""
+    raw = os.fsencode(artifact)  # lone surrogates reach argv as the undecodable bytes they stand for
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}  # output the terminal cannot encode is escaped, not fatal
+    for argv in (["decode", raw], ["decode", raw, "--json"], ["diagnose", raw, "--request-url", "http://["],
+                 ["diagnose", URL, "--cookie", raw, "--request-url", "https://[x]/"],
+                 ["verify", raw, "--public-key", str(files / "public.pem"), "--request-url", "http://["],
+                 ["trace", raw, "--public-key", f"{KEY_ID}={files / 'public.pem'}"]):
+        started = time.perf_counter()
+        result = _cfsign(*argv, env=env)
+        err = result.stderr.decode("ascii", "replace")
+        assert "Traceback" not in err and "unexpected" not in err, (argv[0], err)
+        assert time.perf_counter() - started < 10
+        if result.returncode == 2:
+            assert len(err.splitlines()) == 1 and err.startswith(f"cfsign {argv[0]}: error: "), err
+        else:
+            assert result.returncode in (0, 1) and result.stdout and err == "", (argv[0], result.returncode, err)
+        assert b"\x1b" not in result.stdout + result.stderr  # no terminal escape sequence gets through
+        if argv[-1] == "--json" and result.returncode != 2:
+            json.loads(result.stdout)
+
+
+_WITHOUT = """import sys
+sys.modules[{module!r}] = None  # as if the [edge] extra were not installed
+from cfsign_nb.cli import main
+raise SystemExit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("module", ["starlette", "uvicorn"])
+def test_edge_without_the_extra_names_the_install_command(files, module: str) -> None:
+    result = _cfsign("edge", "--config", str(files / "dist.json"), "--root", str(files / "site"), "--port", "0",
+                     code=_WITHOUT.format(module=module))
+    _assert_one_line_error(result, "edge", 'pip install "cfsign-nb[edge]"')
+
+
+def test_edge_reports_a_port_in_use_before_any_banner(files) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = _cfsign("edge", "--config", str(files / "dist.json"), "--root", str(files / "site"),
+                         "--port", str(port), "--log", str(files / "access.log"), timeout=20)
+    err = _assert_one_line_error(result, "edge", f"127.0.0.1:{port}")
+    assert "serving" not in err and "--port" in err
+
+
+def test_edge_stops_quietly_on_ctrl_c(files) -> None:
+    import signal
+
+    edge = subprocess.Popen([sys.executable, "-m", "cfsign_nb", "edge", "--config", str(files / "dist.json"),
+                             "--root", str(files / "site"), "--port", "0"],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        banner = edge.stderr.readline().decode()
+        assert banner.startswith("cfsign edge: serving ") and "http://127.0.0.1:" in banner, banner
+        port = int(banner.split("http://127.0.0.1:")[1].split()[0])
+        assert port > 0  # the banner names the port actually bound, not --port 0
+        edge.send_signal(signal.SIGINT)
+        _out, err = edge.communicate(timeout=20)
+    finally:
+        edge.kill()
+        edge.wait()
+    assert edge.returncode in (0, 130) and b"Traceback" not in err, err.decode()
+
+
+# --- in-process: the same promises through main() ---------------------------------------------
+
+def test_usage_errors_return_2_in_process_and_help_returns_0(capsys) -> None:
+    assert main(["sign"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "--key-pair-id" in err and "cfsign sign --help" in err
+    assert main(["decode", "--help"]) == 0
+    assert "--request-url" in capsys.readouterr().out
+
+
+def test_os_errors_are_one_line(capsys, tmp_path, monkeypatch) -> None:
+    def denied(path, mode):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr("cfsign_nb.cli._create_new", denied)  # as root, chmod cannot make a folder unwritable
+    assert main(["keygen", "--out", str(tmp_path / "k.pem")]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "Permission denied" in err and "k.pem" in err
+
+
+def test_keygen_leaves_no_private_key_when_the_public_file_fails(capsys, tmp_path, monkeypatch) -> None:
+    from cfsign_nb import cli
+
+    real, made = cli._create_new, []
+
+    def second_fails(path, mode):
+        if made:
+            raise PermissionError(13, "Permission denied", str(path))
+        made.append(path)
+        return real(path, mode)
+
+    monkeypatch.setattr(cli, "_create_new", second_fails)
+    assert main(["keygen", "--out", str(tmp_path / "k.pem"), "--public-out", str(tmp_path / "p.pem")]) == 2
+    assert list(tmp_path.iterdir()) == [] and "Permission denied" in capsys.readouterr().err
+
+
+def test_an_unexpected_error_is_still_one_line(capsys, monkeypatch) -> None:
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom\nsecond line")
+
+    monkeypatch.setattr("cfsign_nb.cli.decode", broken)
+    assert main(["decode", URL]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "unexpected RuntimeError: boom\\nsecond line" in err and "report" in err
+
+
+def test_stdin_in_process(capsys, monkeypatch) -> None:
+    import io
+
+    monkeypatch.setattr("sys.stdin", None)
+    assert main(["decode", "-"]) == 2
+    assert "stdin is closed" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"\xef\xbb\xbf" + URL.encode())))
+    assert main(["decode", "-"]) in (0, 1)  # a UTF-8 byte order mark is not part of the URL
+    assert f"url             {URL}" in capsys.readouterr().out
+    assert main(["diagnose", "-", "--cookie", "-"]) == 2
+    assert "only one of ARTIFACT and --cookie" in capsys.readouterr().err
+
+
+def test_output_escapes_what_a_terminal_would_act_on(capsys) -> None:
+    assert main(["decode", URL + "?a=\x1b[2J\u202e&b=\udcff\t"]) in (0, 1)
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\u202e" not in out and "\\x1b[2J" in out
+    out.encode("utf-8")  # no lone surrogate left
+    assert main(["diagnose", URL, "--client-ip", " 2001:DB8::7 "]) == 1  # a valid IP is normalised, not refused
