@@ -305,7 +305,8 @@ def _get(target: bytes, extra: bytes = b"") -> bytes:
     (b"/public/%2e%2e/%2E%2E/secret.txt", 400),
     (b"/public/%2e%2e%2f%2e%2e%2fsecret.txt", 400),
     (b"/public/..%5c..%5csecret.txt", 400),
-    (b"/public/./hello.txt", 400),
+    (b"/public/./hello.txt", 200),
+    (b"/public/../public/hello.txt", 200),
     (b"/public/%ff%fe.txt", 400),
     (b"/public/caf\xc3\xa9.txt", 400),
     (b"/public/\xff.txt", 400),
@@ -353,7 +354,7 @@ def test_cli_edge_parses_and_builds(tmp_path, keys, site, monkeypatch) -> None:
     config = tmp_path / "dist.json"
     config.write_text(json.dumps(edge_config()))
     seen = {}
-    monkeypatch.setattr("cfsign_nb.edge.serve", lambda app, port: seen.update(app=app, port=port))
+    monkeypatch.setattr("cfsign_nb.edge.serve", lambda app, **options: seen.update(app=app, **options))
     assert cli.main(["edge", "--config", str(config), "--public-key", f"{VIDEO_KEY}={pem}", "--root", str(site),
                      "--port", "0", "--log", str(tmp_path / "a.log")]) == 0
     assert seen["port"] == 0 and set(seen["app"].public_keys) == {VIDEO_KEY}
