@@ -20,6 +20,7 @@ import binascii
 import functools
 import gc
 import ipaddress
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
@@ -31,7 +32,7 @@ import pyarrow.compute as pc
 
 from .decode import Decoded, decode
 from .diagnose import Diagnosis, diagnose
-from .errors import CfSignError
+from .errors import CfSignError, CfSignWarning
 from .findings import CATALOG, SEVERITY_ORDER
 from .keys import PublicKey, load_public_key
 from .times import MAX_EPOCH_32, MAX_SECONDS, TimeLike, now_epoch
@@ -69,9 +70,15 @@ STR = pd.StringDtype("pyarrow", na_value=np.nan)
 """pandas 3's default string dtype (Arrow-backed, NaN for missing)."""
 
 UTC_SECONDS = pd.DatetimeTZDtype("s", "UTC")
-CODE_CATEGORIES = ("OK", *CATALOG)
+INTERNAL_ERROR = "INTERNAL_ERROR"
+"""The code of a row whose processing raised (a bug): the row says so instead of failing the batch."""
+CODE_CATEGORIES = ("OK", *CATALOG, *(() if INTERNAL_ERROR in CATALOG else (INTERNAL_ERROR,)))
 _ERROR_CATEGORIES = ("MissingKey", "InvalidKey", "MalformedPolicy", "MalformedSignature", "AccessDenied")
 _CHUNK = 100_000
+_CHUNK_BYTES = 32 << 20  # of rows the fast path reads: bounds its temporary arrays whatever the input
+_FAST_MAX_BYTES = 8192  # CloudFront's URL limit; longer rows go per-row, and their bytes never enter the fast path
+_FAST_MAX_PAIRS = 32  # '?' and '&' a row may have on the fast path when a chunk has many (each costs ~80 bytes)
+_INT64 = (-(2**63), 2**63 - 1)
 _LONG_LIFETIME = 30 * 86400
 
 DECODE_COLUMNS = (
@@ -206,24 +213,86 @@ def _run(
         per_row["now_raw"] = per_row.pop("now")
         per_row["now"] = _now_array(context["now"], n)
     size = max(1, min(_CHUNK, -(-n // max(workers, 1))))
-    bounds = [(start, min(start + size, n)) for start in range(0, n, size)] or [(0, 0)]
-    jobs = [
-        (array.slice(lo, hi - lo), options, {k: (v[lo:hi] if isinstance(v, np.ndarray) else v) for k, v in per_row.items()})
-        for lo, hi in bounds
-    ]
-    if workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            parts = list(pool.map(_chunk_frame, *zip(*jobs), chunksize=1))
-    else:
-        parts = [_chunk_frame(*job) for job in jobs]
+    jobs = [(array.slice(lo, hi - lo), options, _rows_of(per_row, lo, hi)) for lo, hi in _bounds(array, n, size)]
+    parts = _in_processes(jobs, workers) if workers > 1 and len(jobs) > 1 else [_chunk_frame(*job) for job in jobs]
+    errors = _errors_of(parts)
     frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    frame.attrs = {}
     frame["key_pair_id"] = frame["key_pair_id"].astype("category")
     if index is not None:
         frame.index = index
+    if errors:
+        _warn_errors(frame, errors)
     return frame
 
 
-def _as_arrow(values: Iterable[object] | pd.Series) -> pa.Array:
+def _rows_of(per_row: Mapping[str, object], lo: int, hi: int) -> dict[str, object]:
+    """The per-row arguments of rows ``lo:hi`` (one-for-all values stay as they are)."""
+    return {k: (v[lo:hi] if isinstance(v, np.ndarray) else v) for k, v in per_row.items()}
+
+
+def _bounds(array: pa.Array | _ObjectArray, n: int, size: int) -> list[tuple[int, int]]:
+    """Chunks of at most ``size`` rows and about ``_CHUNK_BYTES`` of fast-path bytes, so hostile rows stay cheap."""
+    if n == 0:
+        return [(0, 0)]
+    strings = array.strings if isinstance(array, _ObjectArray) else array
+    offsets = np.frombuffer(strings.buffers()[1], dtype=np.int64)[strings.offset : strings.offset + n + 1]
+    lengths = np.diff(offsets)
+    if int(lengths.sum()) <= _CHUNK_BYTES:
+        return [(lo, min(lo + size, n)) for lo in range(0, n, size)]
+    fast_bytes = np.concatenate([[0], np.cumsum(np.where(lengths <= _FAST_MAX_BYTES, lengths, 0))])
+    bounds = []
+    lo = 0
+    while lo < n:
+        hi = min(lo + size, n)
+        if fast_bytes[hi] - fast_bytes[lo] > _CHUNK_BYTES:
+            hi = max(lo + 1, int(np.searchsorted(fast_bytes, fast_bytes[lo] + _CHUNK_BYTES, side="right")) - 1)
+        bounds.append((lo, hi))
+        lo = hi
+    return bounds
+
+
+def _in_processes(jobs: list[tuple[Any, ...]], workers: int) -> list[pd.DataFrame]:
+    """Chunks in worker processes; a chunk that cannot travel (an unpicklable row) or whose worker died runs here."""
+    parts: list[pd.DataFrame | None] = [None] * len(jobs)
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(_chunk_frame, *job) for job in jobs]
+            for i, future in enumerate(futures):
+                try:
+                    parts[i] = future.result()
+                except Exception:  # the chunk is redone in this process, where it cannot fail the batch
+                    parts[i] = None
+    except Exception:  # no processes at all (e.g. a sandbox): everything runs here
+        pass
+    return [part if part is not None else _chunk_frame(*job) for part, job in zip(parts, jobs, strict=True)]
+
+
+def _errors_of(parts: list[pd.DataFrame]) -> dict[int, str]:
+    """Messages of the rows whose processing raised, by position in the whole batch."""
+    errors: dict[int, str] = {}
+    offset = 0
+    for part in parts:
+        for row, message in part.attrs.get("cfsign_errors", {}).items():
+            errors[offset + row] = message
+        offset += len(part)
+    return errors
+
+
+def _warn_errors(frame: pd.DataFrame, errors: Mapping[int, str]) -> None:
+    labels = frame.index
+    frame.attrs["errors"] = {labels[row]: message for row, message in errors.items()}
+    first = next(iter(errors.items()))
+    warnings.warn(
+        f"{len(errors)} row(s) raised while being processed and have code {INTERNAL_ERROR} "
+        f"(first: row {labels[first[0]]!r}: {first[1]}); this is a cfsign_nb bug, please report it "
+        "with the row; table.attrs['errors'] has every message",
+        CfSignWarning,
+        stacklevel=4,
+    )
+
+
+def _as_arrow(values: Iterable[object] | pd.Series) -> pa.Array | _ObjectArray:
     """The inputs as one Arrow array: strings stay strings; anything else rides along as objects."""
     if isinstance(values, pd.Series):
         values = values.array
@@ -234,26 +303,51 @@ def _as_arrow(values: Iterable[object] | pd.Series) -> pa.Array:
     elif not isinstance(values, list):
         values = list(values)
     if all(type(v) is str for v in values):
-        return pa.array(values, type=pa.large_string())
+        try:
+            return pa.array(values, type=pa.large_string())
+        except (UnicodeEncodeError, pa.ArrowException):
+            pass  # a lone surrogate: Arrow holds UTF-8 only, so that row goes per-row
     return _ObjectArray(values)
 
 
 class _ObjectArray:
-    """Inputs that are not all strings (dicts of cookies, None, Decoded...): per-row only."""
+    """Inputs that are not all UTF-8 strings (dicts of cookies, None, bytes, surrogates...).
 
-    def __init__(self, values: list[object]) -> None:
+    ``strings`` holds the rows that are strings Arrow can hold (null elsewhere), for the fast
+    path; every other row goes per-row with its original value.
+    """
+
+    def __init__(self, values: list[object], strings: pa.Array | None = None) -> None:
         self.values = values
+        self.strings = strings if strings is not None else _utf8_strings(values)
 
     def __len__(self) -> int:
         return len(self.values)
 
     def slice(self, offset: int, length: int) -> _ObjectArray:
-        return _ObjectArray(self.values[offset : offset + length])
+        return _ObjectArray(self.values[offset : offset + length], self.strings.slice(offset, length))
+
+
+def _utf8_strings(values: list[object]) -> pa.Array:
+    """The rows that are ``str`` as a large_string array, null where a row is anything else."""
+    strings = [v if type(v) is str else None for v in values]
+    try:
+        return pa.array(strings, type=pa.large_string())
+    except (UnicodeEncodeError, pa.ArrowException):
+        return pa.array([v if v is None or _is_utf8(v) else None for v in strings], type=pa.large_string())
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _per_row(value: object, n: int, name: str) -> object:
     if isinstance(value, pd.Series | pd.Index | np.ndarray | list | tuple) and not isinstance(value, str):
-        array = np.asarray(value.array if isinstance(value, pd.Series) else value, dtype=object)
+        array = _objects(value.array if isinstance(value, pd.Series) else value)
         if len(array) != n:
             raise CfSignError(
                 f"{name} has {len(array)} values for {n} inputs; give one value for all rows "
@@ -263,57 +357,148 @@ def _per_row(value: object, n: int, name: str) -> object:
     return value
 
 
+def _objects(values: Iterable[object]) -> np.ndarray:
+    """A 1-d object array of ``values`` (never 2-d, even when every value is a list of the same length)."""
+    try:
+        array: np.ndarray | None = np.asarray(values, dtype=object)
+    except ValueError:  # ragged nested sequences
+        array = None
+    if array is not None and array.ndim == 1:
+        return array
+    items = list(values)
+    array = np.empty(len(items), dtype=object)
+    for i, item in enumerate(items):
+        array[i] = item
+    return array
+
+
 def _now_array(now: object, n: int) -> np.ndarray | None:
     """Per-row epoch seconds, or None when ``now`` cannot be read (rows then go the per-row way)."""
     if isinstance(now, pd.Series | pd.Index | np.ndarray | list | tuple):
-        series = pd.Series(np.asarray(now.array if isinstance(now, pd.Series) else now, dtype=object))
+        series = pd.Series(_objects(now.array if isinstance(now, pd.Series) else now))
         if len(series) != n:
             raise CfSignError(f"now has {len(series)} values for {n} inputs; give one or one per row")
-        if series.map(lambda v: type(v) is int).all():
+        if series.map(lambda v: type(v) is int and _INT64[0] <= v <= _INT64[1]).all():
             return series.to_numpy(dtype=np.int64)
         try:
             stamps = pd.to_datetime(series, utc=True)
-        except (ValueError, TypeError):
+            if stamps.isna().any():
+                return None
+            return stamps.astype("datetime64[s, UTC]").astype("int64").to_numpy()
+        except Exception:  # any unreadable moment: those rows go per-row, where diagnose() says why
             return None
-        if stamps.isna().any():
-            return None
-        return stamps.astype("datetime64[s, UTC]").astype("int64").to_numpy()
     try:
         return np.full(n, now_epoch(now), dtype=np.int64)  # type: ignore[arg-type]
-    except CfSignError:
+    except Exception:  # as above
         return None
 
 
 # --- one chunk -------------------------------------------------------------------------------
 
 def _chunk_frame(array: pa.Array | _ObjectArray, options: _Options, per_row: Mapping[str, object]) -> pd.DataFrame:
+    """Decode or diagnose one chunk; if that raises (a bug), each row is redone alone so only it is lost."""
+    try:
+        return _chunk_frame_unguarded(array, options, per_row)
+    except Exception:  # a batch never fails on its data
+        return _row_by_row(array, options, per_row)
+
+
+def _row_by_row(array: pa.Array | _ObjectArray, options: _Options, per_row: Mapping[str, object]) -> pd.DataFrame:
+    parts, errors = [], {}
+    for i in range(len(array)):
+        one = _rows_of(per_row, i, i + 1)
+        try:
+            part = _chunk_frame_unguarded(array.slice(i, 1), options, one)
+        except Exception as error:  # this row alone is lost, and says why
+            part = _error_frame(error, i, options, one)
+        if part.attrs.get("cfsign_errors"):
+            errors[i] = next(iter(part.attrs["cfsign_errors"].values()))
+        parts.append(part)
+    if not parts:
+        return _chunk_frame_unguarded(_ObjectArray([]), options, per_row)
+    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    frame.attrs = {"cfsign_errors": errors} if errors else {}
+    return frame
+
+
+def _error_frame(error: BaseException, i: int, options: _Options, per_row: Mapping[str, object]) -> pd.DataFrame:
+    now = per_row.get("now")
+    row = _error_row(error, options, int(now[0]) if isinstance(now, np.ndarray) else None)
+    frame = _assemble(1, _FastRows(1), np.arange(1), [row], options, None)
+    frame.attrs = {"cfsign_errors": {0: _one_line(error)}}
+    return frame
+
+
+def _chunk_frame_unguarded(
+    array: pa.Array | _ObjectArray, options: _Options, per_row: Mapping[str, object]
+) -> pd.DataFrame:
     """Decode or diagnose one chunk: the fast path where it provably agrees, ``diagnose()`` elsewhere."""
     n = len(array)
     keys = {kid: _public_key(pem) for kid, pem in options.keys.items()}
     now = per_row.get("now")
     fast = None
-    if isinstance(array, pa.Array) and n:
-        array = pa.concat_arrays([array])  # a compact copy: the byte passes below then touch this chunk only
-        eligible = _eligible(array, options, per_row, n)
+    objects = array.values if isinstance(array, _ObjectArray) else None
+    strings = array.strings if isinstance(array, _ObjectArray) else array
+    if n:
+        strings = _fast_input(strings)
+        eligible = _eligible(strings, options, per_row, n)
         if eligible.any():
-            fast = _fast_canned(array, eligible)
+            fast = _fast_canned(strings, eligible)
     if fast is None:
         fast = _FastRows(n)
     if not options.decode_only and fast.mask.any():
-        _fast_verify(fast, keys, array)
+        _fast_verify(fast, keys, strings)
     rows = np.flatnonzero(~fast.mask)
     slow: list[dict[str, Any]] = []
+    errors: dict[int, str] = {}
     if len(rows):
-        values = array.values if isinstance(array, _ObjectArray) else array.take(pa.array(rows)).to_pylist()
+        taken = pa.array(rows)
+        values = [objects[r] for r in rows] if objects is not None else array.take(taken).to_pylist()  # type: ignore[union-attr]
         was_enabled = gc.isenabled()
         gc.disable()
         try:
             for i, row in enumerate(rows):
-                slow.append(_slow_row(values[i], int(row), options, keys, per_row, now))
+                try:
+                    slow.append(_slow_row(values[i], int(row), options, keys, per_row, now))
+                except Exception as error:  # the row says what raised; the batch goes on
+                    slow.append(_error_row(error, options, int(now[row]) if now is not None else None))
+                    errors[int(row)] = _one_line(error)
         finally:
             if was_enabled:
                 gc.enable()
-    return _assemble(n, fast, rows, slow, options, now, array if isinstance(array, pa.Array) else None)
+    frame = _assemble(n, fast, rows, slow, options, now, strings if fast.mask.any() else None)
+    if errors:
+        frame.attrs = {"cfsign_errors": errors}
+    return frame
+
+
+def _fast_input(array: pa.Array) -> pa.Array:
+    """A compact copy of the chunk for the byte passes; rows too long for the fast path become null."""
+    lengths = pc.binary_length(array)
+    too_long = pc.greater(lengths, _FAST_MAX_BYTES)
+    if too_long.true_count:
+        return pc.if_else(too_long, pa.scalar(None, array.type), array)
+    return pa.concat_arrays([array])  # then the byte passes touch this chunk only
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split())[:300]
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _error_row(error: BaseException, options: _Options, now: int | None) -> dict[str, Any]:
+    """The row of an input whose processing raised: no fields, code ``INTERNAL_ERROR``."""
+    row: dict[str, Any] = dict.fromkeys(
+        ("url", "resource_url", "policy_kind", "resource", "expires", "starts", "ip_address",
+         "key_pair_id", "hash_algorithm", "signature_bytes")
+    )
+    row.update(source="unknown", problems=(INTERNAL_ERROR,))
+    if not options.decode_only:
+        row.update(
+            ok=False, code=INTERNAL_ERROR, codes=(INTERNAL_ERROR,), cloudfront_error=None, verified=None,
+            now=now if now is not None else now_epoch(None),
+        )
+    return row
 
 
 @functools.lru_cache(maxsize=64)
@@ -335,20 +520,34 @@ def _eligible(array: pa.Array, options: _Options, per_row: Mapping[str, object],
         return np.zeros(n, dtype=bool)
     client_ip = per_row.get("client_ip")
     if isinstance(client_ip, np.ndarray):
-        seen: dict[object, bool] = {}
-        good = np.fromiter((seen[v] if v in seen else seen.setdefault(v, _ip_ok(v)) for v in client_ip), bool, n)
-        eligible &= good
+        eligible &= _ips_ok(client_ip)
     elif not _ip_ok(client_ip):
         return np.zeros(n, dtype=bool)
     return eligible
 
 
+def _ips_ok(values: np.ndarray) -> np.ndarray:
+    """:func:`_ip_ok` of every value, each distinct string checked once (other values may be unhashable)."""
+    seen: dict[str, bool] = {}
+
+    def check(value: object) -> bool:
+        if type(value) is not str:
+            return _ip_ok(value)
+        known = seen.get(value)
+        if known is None:
+            known = seen[value] = _ip_ok(value)
+        return known
+
+    return np.fromiter((check(v) for v in values), bool, len(values))
+
+
 def _ip_ok(value: object) -> bool:
+    """Whether ``value`` is no client IP or a valid one (anything else goes per-row, where diagnose() says why)."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return True
     try:
         ipaddress.ip_address(str(value).strip())
-    except ValueError:
+    except Exception:  # not an address, or a value whose str() raises
         return False
     return True
 
@@ -419,14 +618,19 @@ def _fast_canned(array: pa.Array, eligible: np.ndarray) -> _FastRows | None:
     lo, hi = int(start[0]), int(end[-1])
     ok = eligible & (end - start >= 12) & (end - start <= 8192)
     head = data[np.minimum(start[:, None] + np.arange(8), len(data) - 1)]
-    ok &= (head[:, :7] == np.frombuffer(b"http://", np.uint8)).all(1) | (head == np.frombuffer(b"https://", np.uint8)).all(1)
+    is_http = (head[:, :7] == np.frombuffer(b"http://", np.uint8)).all(1)
+    ok &= is_http | (head == np.frombuffer(b"https://", np.uint8)).all(1)
     segment = data[lo:hi]
-    bad_rows = np.unique(np.searchsorted(offsets, np.flatnonzero(~_ALLOWED[segment]) + lo, side="right") - 1)
-    ok[bad_rows] = False
+    ok[np.searchsorted(offsets, np.flatnonzero(~_ALLOWED[segment]) + lo, side="right") - 1] = False
 
     # Pair boundaries: the first '?' of each row, then every '&' after it.
     marks = np.flatnonzero((segment == 0x3F) | (segment == 0x26)) + lo
     mark_row = np.searchsorted(offsets, marks, side="right") - 1
+    if len(marks) > 8 * n:  # rows full of '&' (SDK URLs have a handful): they go per-row, their marks are dropped
+        many = np.bincount(mark_row, minlength=n) > _FAST_MAX_PAIRS
+        ok &= ~many
+        kept = ~many[mark_row]
+        marks, mark_row = marks[kept], mark_row[kept]
     is_q = data[marks] == 0x3F
     q_pos = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(q_pos, mark_row[is_q], marks[is_q])
@@ -438,14 +642,16 @@ def _fast_canned(array: pa.Array, eligible: np.ndarray) -> _FastRows | None:
     found: dict[bytes, np.ndarray] = {}
     padded = np.concatenate([data, np.zeros(16, dtype=np.uint8)])
     row_end = end[pair_row]
-    window = padded[pair_start[:, None] + np.arange(16)]  # the first 16 bytes of every pair, gathered once
-    words = np.ascontiguousarray(window).view("<u8")  # two 8-byte words a pair: compare names as integers
+    # The first 16 bytes of every pair as two little-endian 8-byte words (an unaligned view, one
+    # word per byte offset), so names compare as integers without a 16-wide gather.
+    words = np.ndarray((len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))
+    first, second = words[pair_start], words[pair_start + 8]
     for name in _NAMES:
         size = len(name)
         pattern, mask = _NAME_WORDS[name]
-        hit = ((words[:, 0] & mask[0]) == pattern[0]) & ((words[:, 1] & mask[1]) == pattern[1])
+        hit = ((first & mask[0]) == pattern[0]) & ((second & mask[1]) == pattern[1])
         after = pair_start + size
-        following = window[:, size]
+        following = padded[after]
         terminated = (after == row_end) | (following == 0x3D) | (following == 0x26)
         hit &= terminated & (after <= row_end)
         count = np.bincount(pair_row[hit], minlength=n)
@@ -576,7 +782,8 @@ def _fast_verify(fast: _FastRows, keys: Mapping[str, PublicKey], array: pa.Array
             continue
         call, sha1_args, sha256_args = verifier  # type: ignore[misc]
         try:
-            call(a2b(signature.translate(table)), template % (resource, expiry), *(sha256_args if use_sha256 else sha1_args))
+            args = sha256_args if use_sha256 else sha1_args
+            call(a2b(signature.translate(table)), template % (resource, expiry), *args)
         except (InvalidSignature, ValueError):
             continue
         verified[i] = True
@@ -665,10 +872,7 @@ def _assemble(
     slow_mask = pa.array(~mask)
 
     def strings(fast_values: pa.Array | None, name: str) -> Any:
-        if fast_values is None:
-            fast_values = pa.nulls(n, pa.large_string())
-        else:
-            fast_values = _null_where(fast_values, ~mask)
+        fast_values = pa.nulls(n, pa.large_string()) if fast_values is None else _null_where(fast_values, ~mask)
         if len(rows):
             fast_values = _replace(fast_values, slow_mask, [r[name] for r in slow], pa.large_string())
         return pd.array(fast_values, dtype=STR)
@@ -726,7 +930,7 @@ def _assemble(
         verified[rows] = [r["verified"] for r in slow]
     now_column = np.array(moments, dtype=np.int64, copy=True)
     if len(rows):
-        now_column[rows] = [r["now"] for r in slow]
+        now_column[rows] = [_int64(r["now"]) or 0 for r in slow]
     frame["ok"] = ok.astype(bool)
     frame["code"] = pd.Categorical.from_codes(code, categories=CODE_CATEGORIES)
     frame["codes"] = codes
@@ -747,16 +951,35 @@ def _null_where(values: pa.Array, where: np.ndarray) -> pa.Array:
 
 
 def _replace(values: pa.Array, mask: pa.Array, replacements: list[Any], type_: pa.DataType) -> pa.Array:
-    return pc.replace_with_mask(values, mask, pa.array(replacements, type=type_))
+    try:
+        replacement = pa.array(replacements, type=type_)
+    except (UnicodeEncodeError, pa.ArrowException, TypeError):
+        replacement = pa.array([_arrow_text(v) for v in replacements], type=type_)
+    return pc.replace_with_mask(values, mask, replacement)
+
+
+def _arrow_text(value: object) -> str | None:
+    """``value`` as text Arrow can hold: a lone surrogate is shown as its escape (``\\ud800``)."""
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else repr(value)
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _int64(value: object) -> int | None:
+    """``value`` if it is an int that fits a column of int64, else None (missing)."""
+    if isinstance(value, int) and _INT64[0] <= value <= _INT64[1]:
+        return int(value)
+    return None
 
 
 def _ints(fast_values: np.ndarray, mask: np.ndarray, rows: np.ndarray, slow: list[Any]) -> pd.arrays.IntegerArray:
     values = np.where(mask, fast_values, 0).astype(np.int64)
     missing = ~mask.copy()
     if len(rows):
-        slow_values = np.array([0 if v is None or v >= 2**63 else v for v in slow], dtype=np.int64)
-        values[rows] = slow_values
-        missing[rows] = [v is None or v >= 2**63 for v in slow]
+        fitting = [_int64(v) for v in slow]
+        values[rows] = np.array([0 if v is None else v for v in fitting], dtype=np.int64)
+        missing[rows] = [v is None for v in fitting]
     return pd.arrays.IntegerArray(values, missing)
 
 
@@ -809,7 +1032,7 @@ def counts_by_hour(table: pd.DataFrame, *, time_column: str | None = None) -> pd
     hours = table[column].dt.floor("h")
     codes = pd.crosstab(hours, table["code"].astype(str))
     frame = pd.DataFrame({"requests": codes.sum(axis=1)})
-    frame["ok"] = codes["OK"] if "OK" in codes else 0
+    frame["ok"] = codes.get("OK", 0)
     frame["refused"] = frame["requests"] - frame["ok"]
     frame = frame.join(codes.drop(columns=["OK"], errors="ignore"))
     frame.index.name = "hour"
