@@ -21,15 +21,39 @@ def _body(pem: bytes | str) -> str:
 
 # --- KeyPanel -------------------------------------------------------------------------------
 
-def test_pasting_a_key_loads_it_and_clears_every_input(ecdsa_key: PrivateKey) -> None:
+def test_pasting_a_key_loads_it_at_once_and_clears_the_field(rsa_key: PrivateKey) -> None:
     panel = KeyPanel(key_pair_id=KEY_ID)
-    panel.pem.value = ecdsa_key.private_pem("pw").decode()
+    panel.pem.value = rsa_key.private_pem().decode()  # no click: a pasted key loads on paste
+    assert panel.key == rsa_key
+    assert panel.pem.value == ""
+    assert "RSA-2048" in panel.status.value and rsa_key.fingerprint in panel.status.value
+    assert panel.public_pem.value == rsa_key.public_key_pem()
+
+
+def test_an_encrypted_key_waits_in_python_for_its_passphrase(ecdsa_key: PrivateKey) -> None:
+    panel = KeyPanel(key_pair_id=KEY_ID)
+    secret = ecdsa_key.private_pem("right").decode()
+    panel.pem.value = secret
+    assert panel.key is None and panel.pem.value == ""
+    assert "encrypted: type its passphrase" in panel.status.value
+    assert panel._pending == secret  # a Python attribute, never a synced trait
+    panel.passphrase.value = "wrong"
+    assert panel.key is None and panel.passphrase.value == ""
+    assert "passphrase is wrong" in panel.status.value and "type the passphrase again" in panel.status.value
+    panel.passphrase.value = "right"
+    assert panel.key == ecdsa_key and panel.passphrase.value == "" and panel._pending is None
+    assert panel._passphrase is None
+    assert _body(secret) not in panel.status.value
+
+
+def test_a_passphrase_typed_first_waits_for_its_key(ecdsa_key: PrivateKey) -> None:
+    panel = KeyPanel()
     panel.passphrase.value = "pw"
-    panel.load_button.click()
-    assert panel.key == ecdsa_key
-    assert panel.pem.value == "" and panel.passphrase.value == ""
-    assert "ECDSA P-256" in panel.status.value and ecdsa_key.fingerprint in panel.status.value
-    assert panel.public_pem.value == ecdsa_key.public_key_pem()
+    assert panel.passphrase.value == "" and "passphrase kept in Python" in panel.status.value
+    panel.pem.value = ecdsa_key.private_pem("pw").decode()
+    assert panel.key == ecdsa_key and panel.pem.value == ""
+    panel.load_button.click()  # nothing waits: the loaded key stays and so does its summary
+    assert panel.key == ecdsa_key and ecdsa_key.fingerprint in panel.status.value
 
 
 def test_uploading_a_key(rsa_key: PrivateKey) -> None:
@@ -40,34 +64,42 @@ def test_uploading_a_key(rsa_key: PrivateKey) -> None:
     assert panel.upload.value == ()
 
 
-@pytest.mark.parametrize(
-    ("pem", "passphrase", "hint"),
-    [("not a key", "", "neither PEM"), (None, "", "encrypted; pass its passphrase"),
-     (None, "wrong", "passphrase is wrong"), ("", "", "paste a private key")],
-)
-def test_bad_keys_show_a_message_and_never_keep_the_secret(ecdsa_key: PrivateKey, pem: str | None,
-                                                            passphrase: str, hint: str) -> None:
+def test_uploading_an_encrypted_der_key_asks_for_its_passphrase(ecdsa_key: PrivateKey) -> None:
+    from cryptography.hazmat.primitives import serialization
+
+    der = ecdsa_key.key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                                      serialization.BestAvailableEncryption(b"pw"))
     panel = KeyPanel()
-    secret = ecdsa_key.private_pem("right").decode() if pem is None else pem
-    panel.pem.value, panel.passphrase.value = secret, passphrase
+    panel.upload.value = ({"name": "k.der", "type": "", "size": len(der), "content": memoryview(der),
+                           "last_modified": datetime.now(timezone.utc)},)
+    assert panel.key is None and panel.upload.value == () and "type its passphrase" in panel.status.value
+    panel.passphrase.value = "pw"
+    assert panel.key == ecdsa_key
+
+
+@pytest.mark.parametrize(("pem", "hint"), [("not a key", "neither PEM"), ("", "paste a private key")])
+def test_bad_input_in_the_pem_field_shows_a_message(pem: str, hint: str) -> None:
+    panel = KeyPanel()
+    panel.pem.value = pem
     panel.load_button.click()
     assert panel.key is None
     assert hint in panel.status.value
     assert panel.pem.value == "" and panel.passphrase.value == ""
-    if pem is None:
-        assert _body(secret) not in panel.status.value
 
 
-def test_generating_keys_and_key_pair_id_warnings() -> None:
+def test_generating_keys_and_key_pair_id_warnings(rsa_key: PrivateKey) -> None:
     panel = KeyPanel()
     seen: list[str] = []
     panel.on_change(lambda p: seen.append(p.key.description if p.key else "none"))
     panel.generate_ecdsa.click()
     panel.generate_rsa.click()
     assert seen == ["ECDSA P-256", "RSA-2048"]
-    panel.key_pair_id.value = "-----BEGIN PRIVATE KEY-----"
+    panel.key_pair_id.value = rsa_key.public_key_pem()
     assert "holds a PEM key" in panel.status.value
-    assert "PRIVATE KEY-----" not in panel.public_pem.value
+    panel.key_pair_id.value = "-----BEGIN PRIVATE KEY-----"
+    assert panel.key_pair_id.value == ""
+    assert "removed at once" in panel.status.value and "Private key PEM" in panel.status.value
+    assert "PRIVATE KEY-----" not in panel.public_pem.value + panel.status.value
 
 
 # --- PolicyBuilder --------------------------------------------------------------------------

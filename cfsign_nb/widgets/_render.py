@@ -16,6 +16,7 @@ from ..diagnose import Diagnosis
 from ..keys import PrivateKey
 from ..signer import PolicyPlan
 from ..times import format_epoch
+from ._secrets import scrub
 
 SEVERITY_COLOURS = {"error": "#c62828", "warning": "#ef6c00", "info": "#546e7a"}
 _MONO = "font-family: var(--jp-code-font-family, monospace); word-break: break-all;"
@@ -26,9 +27,9 @@ def esc(value: object) -> str:
 
 
 def message(text: str, kind: str = "info") -> str:
-    """A one-line status message; ``kind`` is error, warning, info or success."""
+    """A one-line status message; ``kind`` is error, warning, info or success. Never shows key material."""
     colour = {"error": "#c62828", "warning": "#ef6c00", "success": "#2e7d32"}.get(kind, "inherit")
-    return f"<div class='cfsign-message cfsign-{kind}' style='color:{colour}'>{esc(text)}</div>"
+    return f"<div class='cfsign-message cfsign-{kind}' style='color:{colour}'>{esc(scrub(text))}</div>"
 
 
 def key_summary(key: PrivateKey, key_pair_id: str) -> str:

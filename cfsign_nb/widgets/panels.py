@@ -21,6 +21,7 @@ from ..signer import PolicyPlan, Signer, check_key_pair_id, plan_policy, set_coo
 from ..stages import Stage, Trace, trace_decode, trace_sign
 from ..times import TimeLike, format_epoch, parse_when, to_epoch
 from . import _render as render
+from ._secrets import Password, Text, Textarea, as_key_source, guard_fields, is_encrypted_key
 
 Clock = Callable[[], int]
 _WIDE = w.Layout(width="100%")
@@ -40,6 +41,18 @@ def _clock(now: TimeLike | Clock | None) -> Clock:
 class _Panel:
     widget: w.Widget
 
+    def _guard_fields(self, status: w.HTML) -> None:
+        """Every text field of this panel clears a pasted private key at once and says so in ``status``."""
+        def refused(field: Any) -> None:
+            status.value = render.message(self._key_refused(field), "error") + status.value
+        guard_fields(self.widget, refused)
+
+    def _key_refused(self, field: Any) -> str:
+        """What to say when ``field`` cleared a private key: where a private key belongs."""
+        return (f"a private key was pasted into “{field.label}” and removed at once (not kept, shown or saved). "
+                "A private key belongs only in the Key tab's “Private key PEM” field (KeyPanel), which loads it "
+                "into this Python kernel and clears itself.")
+
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
 
@@ -50,25 +63,31 @@ class _Panel:
 class KeyPanel(_Panel):
     """Load (paste, upload) or generate the private key, and name its key pair id.
 
-    The key lives in Python only: as soon as it is loaded every input that held it is cleared, so
-    it is never synced to the page or saved in the notebook's widget state.
+    The key lives in Python only: a PEM pasted into the PEM field is loaded at once and the
+    field clears itself, so it is never left in the page or saved with the notebook's widget
+    state. An encrypted key waits for its passphrase in a Python attribute, not in a widget.
     """
 
     def __init__(self, *, key_pair_id: str = "", key: PrivateKey | None = None) -> None:
         self.key: PrivateKey | None = None
         self._listeners: list[Callable[[KeyPanel], object]] = []
-        self.key_pair_id = w.Text(value=key_pair_id, description="Key pair id",
-                                  placeholder="K2JCJMDEHXQW5F", style=_STYLE)
-        self.pem = w.Password(description="Private key PEM", placeholder="paste the PEM here", style=_STYLE,
-                              layout=_WIDE)
-        self.passphrase = w.Password(description="Passphrase", placeholder="only for encrypted keys", style=_STYLE)
+        self._pending: str | bytes | None = None  # an encrypted key waiting for its passphrase
+        self._passphrase: str | None = None  # a passphrase typed before its key arrived
+        self.key_pair_id = Text(value=key_pair_id, description="Key pair id",
+                                placeholder="K2JCJMDEHXQW5F", style=_STYLE)
+        self.pem = Password(description="Private key PEM", style=_STYLE, layout=_WIDE,
+                            placeholder="paste the PEM here: it loads at once and the field clears")
+        self.passphrase = Password(description="Passphrase", placeholder="only for encrypted keys (then Enter)",
+                                   continuous_update=False, style=_STYLE)
         self.load_button = w.Button(description="Load pasted key", button_style="primary", icon="key")
         self.upload = w.FileUpload(accept=".pem,.der,.key", multiple=False, description="Upload key file")
         self.generate_rsa = w.Button(description="New RSA-2048 key")
         self.generate_ecdsa = w.Button(description="New ECDSA P-256 key")
         self.status = w.HTML()
-        self.public_pem = w.Textarea(description="Public key", disabled=True, style=_STYLE,
-                                     layout=w.Layout(width="100%", height="150px"))
+        self.public_pem = Textarea(description="Public key", disabled=True, style=_STYLE,
+                                   layout=w.Layout(width="100%", height="150px"))
+        self.pem.take_keys(self._take)
+        self.passphrase.observe(lambda _: self._passphrase_entered(), names="value")
         self.load_button.on_click(lambda _: self.load_pasted())
         self.upload.observe(lambda _: self.load_uploaded(), names="value")
         self.generate_rsa.on_click(lambda _: self.generate("rsa"))
@@ -83,27 +102,31 @@ class KeyPanel(_Panel):
         self.widget.add_class("cfsign-key-panel")
         if key is not None:
             self.set_key(key)
+        else:
+            self._changed()
+        self._guard_fields(self.status)
 
     def on_change(self, callback: Callable[[KeyPanel], object]) -> None:
         """Call ``callback(panel)`` whenever the key or the key pair id changes."""
         self._listeners.append(callback)
 
     def load_pasted(self) -> None:
-        text, passphrase = self.pem.value, self.passphrase.value
-        self.pem.value = self.passphrase.value = ""
-        if not text.strip():
+        """Load what the PEM field holds (a key loads on paste already; this reads a path), or the waiting key."""
+        text = self.pem.value
+        self.pem.value = ""
+        if text.strip():
+            self._take(text)
+        elif self._pending is not None:
+            self.status.value = render.message(self._ASK_PASSPHRASE, "warning")
+        elif self.key is None:
             self.status.value = render.message("paste a private key PEM first (or upload or generate one)", "error")
-            return
-        self._load(lambda: load_private_key(text, passphrase or None))
 
     def load_uploaded(self) -> None:
         if not self.upload.value:
             return
         content = bytes(self.upload.value[0]["content"])
-        passphrase = self.passphrase.value
         self.upload.value = ()
-        self.passphrase.value = ""
-        self._load(lambda: load_private_key(content, passphrase or None))
+        self._take(content)
 
     def generate(self, kind: str) -> None:
         self._load(lambda: generate_key(kind))
@@ -113,13 +136,45 @@ class KeyPanel(_Panel):
         self.public_pem.value = key.public_key_pem()
         self._changed()
 
-    def _load(self, loader: Callable[[], PrivateKey]) -> None:
+    _ASK_PASSPHRASE = ("the private key is encrypted: type its passphrase in the Passphrase field and press "
+                       "Enter (the key waits in this Python kernel, not in the page)")
+
+    def _take(self, source: str | bytes) -> None:
+        """Load a pasted or uploaded key now, or keep an encrypted one in Python until its passphrase comes."""
+        self._pending = None
+        if is_encrypted_key(source) and self._passphrase is None:
+            self._pending = source
+            self.status.value = render.message(self._ASK_PASSPHRASE, "warning")
+            return
+        passphrase = self._passphrase if is_encrypted_key(source) else None
+        self._passphrase = None
+        if passphrase is None:
+            self._load(lambda: load_private_key(as_key_source(source)))
+        elif not self._load(lambda: load_private_key(as_key_source(source), passphrase),
+                            again="type the passphrase again"):
+            self._pending = source  # a wrong passphrase: the key waits for the next try
+
+    def _passphrase_entered(self) -> None:
+        """Take the passphrase out of the page at once; use it for the waiting key, or keep it for the next."""
+        passphrase = self.passphrase.value
+        if not passphrase:
+            return
+        self.passphrase.value = ""
+        self._passphrase = passphrase
+        if self._pending is not None:
+            self._take(self._pending)
+        else:
+            self.status.value = render.message("passphrase kept in Python for the encrypted key you paste or "
+                                               "upload next")
+
+    def _load(self, loader: Callable[[], PrivateKey], again: str = "paste or upload the key again") -> bool:
         try:
             key = loader()
         except CfSignError as err:
-            self.status.value = render.message(f"{err} — paste or upload the key again", "error")
-            return
+            self.status.value = render.message(f"{err} — {again}", "error")
+            return False
         self.set_key(key)
+        return True
 
     def _changed(self) -> None:
         key_id = self.key_pair_id.value.strip()
@@ -159,16 +214,16 @@ class PolicyBuilder(_Panel):
         self.plan: PolicyPlan | None = None
         self.error: str | None = None
         self.mode = w.ToggleButtons(options=[("Signed URL", "url"), ("Signed cookies", "cookies")], value="url")
-        self.url = w.Text(value=url, description="URL", placeholder="https://d111111abcdef8.cloudfront.net/video.mp4",
-                          style=_STYLE, layout=_WIDE)
-        self.resource = w.Text(description="Resource pattern", placeholder="optional, e.g. https://host/videos/*",
-                               style=_STYLE, layout=_WIDE)
-        self.expires = w.Text(value="+1h", description="Expires", style=_STYLE,
-                              placeholder="+10m, +2h, +7d, epoch seconds or 2026-12-31T23:59:00Z")
+        self.url = Text(value=url, description="URL", placeholder="https://d111111abcdef8.cloudfront.net/video.mp4",
+                        style=_STYLE, layout=_WIDE)
+        self.resource = Text(description="Resource pattern", placeholder="optional, e.g. https://host/videos/*",
+                             style=_STYLE, layout=_WIDE)
+        self.expires = Text(value="+1h", description="Expires", style=_STYLE,
+                            placeholder="+10m, +2h, +7d, epoch seconds or 2026-12-31T23:59:00Z")
         self.quick = w.ToggleButtons(options=[label for label, _ in self.QUICK], value=None)
         self.expires_picker = w.DatetimePicker(description="…or pick (UTC)", style=_STYLE)
-        self.starts = w.Text(description="Not before", placeholder="optional start time", style=_STYLE)
-        self.ip = w.Text(description="Viewer IPv4/CIDR", placeholder="optional, e.g. 192.0.2.0/24", style=_STYLE)
+        self.starts = Text(description="Not before", placeholder="optional start time", style=_STYLE)
+        self.ip = Text(description="Viewer IPv4/CIDR", placeholder="optional, e.g. 192.0.2.0/24", style=_STYLE)
         self.hash = w.ToggleButtons(options=["SHA1", "SHA256"], value="SHA1", description="Hash", style=_STYLE)
         self.view = w.HTML()
         for control in (self.mode, self.url, self.resource, self.expires, self.starts, self.ip, self.hash):
@@ -181,6 +236,7 @@ class PolicyBuilder(_Panel):
         ])
         self.widget.add_class("cfsign-policy-builder")
         self.refresh()
+        self._guard_fields(self.view)
 
     @property
     def cookies(self) -> bool:
@@ -269,15 +325,16 @@ class SignerPanel(_Panel):
         self.inspect_button = w.Button(description="Inspect this", icon="search", disabled=True)
         self.step_button = w.Button(description="Step through", icon="list-ol", disabled=True)
         self.status = w.HTML()
-        self.signed_url = w.Textarea(description="Signed URL", style=_STYLE, layout=w.Layout(width="100%", height="90px"))
-        self.cookie_lines = w.Textarea(description="Set-Cookie", style=_STYLE,
-                                       layout=w.Layout(width="100%", height="110px"))
+        self.signed_url = Textarea(description="Signed URL", style=_STYLE, layout=w.Layout(width="100%", height="90px"))
+        self.cookie_lines = Textarea(description="Set-Cookie", style=_STYLE,
+                                     layout=w.Layout(width="100%", height="110px"))
         self.sign_button.on_click(lambda _: self.sign())
         self.inspect_button.on_click(lambda _: self._inspect())
         self.step_button.on_click(lambda _: self._step())
         self.widget = w.VBox([w.HBox([self.sign_button, self.inspect_button, self.step_button]), self.status,
                               self.signed_url, self.cookie_lines])
         self.widget.add_class("cfsign-signer-panel")
+        self._guard_fields(self.status)
 
     def on_inspect(self, callback: Callable[[str], None]) -> None:
         """Call ``callback(text)`` with the signed URL or Set-Cookie lines when "Inspect this" is clicked."""
@@ -331,18 +388,19 @@ class Inspector(_Panel):
         self.keys = keys
         self.result: Diagnosis | None = None
         self._context: dict[str, Any] = {}
-        self.artifact = w.Textarea(placeholder="Paste a signed URL, a Cookie header or Set-Cookie lines",
-                                   continuous_update=False, layout=w.Layout(width="100%", height="110px"))
-        self.public_key_id = w.Text(description="Public key id", placeholder="K2JCJMDEHXQW5F", style=_STYLE)
-        self.public_key = w.Textarea(description="Public key PEM", placeholder="optional: -----BEGIN PUBLIC KEY-----",
-                                     continuous_update=False, style=_STYLE, layout=w.Layout(width="100%", height="80px"))
+        self.artifact = Textarea(label="Paste a signed URL or cookies",
+                                 placeholder="Paste a signed URL, a Cookie header or Set-Cookie lines",
+                                 continuous_update=False, layout=w.Layout(width="100%", height="110px"))
+        self.public_key_id = Text(description="Public key id", placeholder="K2JCJMDEHXQW5F", style=_STYLE)
+        self.public_key = Textarea(description="Public key PEM", placeholder="optional: -----BEGIN PUBLIC KEY-----",
+                                   continuous_update=False, style=_STYLE, layout=w.Layout(width="100%", height="80px"))
         self.use_loaded_key = w.Checkbox(value=keys is not None, description="also trust the key loaded in the Key tab",
                                          indent=False)
-        self.request_url = w.Text(description="Request URL", placeholder="for cookies: the URL the viewer requests",
-                                  continuous_update=False, style=_STYLE, layout=_WIDE)
-        self.client_ip = w.Text(description="Client IP", placeholder="optional", continuous_update=False, style=_STYLE)
-        self.as_of = w.Text(description="As of", placeholder="now (or +1h, 2026-01-01T00:00:00Z, epoch)",
-                            continuous_update=False, style=_STYLE)
+        self.request_url = Text(description="Request URL", placeholder="for cookies: the URL the viewer requests",
+                                continuous_update=False, style=_STYLE, layout=_WIDE)
+        self.client_ip = Text(description="Client IP", placeholder="optional", continuous_update=False, style=_STYLE)
+        self.as_of = Text(description="As of", placeholder="now (or +1h, 2026-01-01T00:00:00Z, epoch)",
+                          continuous_update=False, style=_STYLE)
         self.inspect_button = w.Button(description="Inspect", button_style="primary", icon="search")
         self.step_button = w.Button(description="Step through", icon="list-ol", disabled=True)
         self._step_listeners: list[Callable[[Trace], None]] = []
@@ -366,6 +424,7 @@ class Inspector(_Panel):
             w.HTML("<b>Findings</b>"), self.findings_view, w.HTML("<b>Decoded</b>"), self.decoded_view,
         ])
         self.widget.add_class("cfsign-inspector")
+        self._guard_fields(self.verdict)
 
     def inspect(self, text: str | None = None) -> Diagnosis | None:
         """Diagnose the pasted artifact (or ``text``) and show the verdict, findings and decoded parts."""
@@ -434,6 +493,14 @@ class Inspector(_Panel):
             if key_id:
                 keys.setdefault(key_id, self.keys.key.public_key)
         return keys
+
+    def _key_refused(self, field: Any) -> str:
+        text = super()._key_refused(field)
+        if field is self.public_key:
+            text += (" Only a public key goes here (-----BEGIN PUBLIC KEY-----): the Key tab derives it from the "
+                     "private key and shows it under “Public key”, and “also trust the key loaded in the Key tab” "
+                     "verifies with it directly.")
+        return text
 
     def __repr__(self) -> str:
         return f"Inspector(result={self.result!r})"
