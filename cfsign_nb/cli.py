@@ -69,9 +69,9 @@ def _os_error(err: OSError) -> str:
             "and that you may read (or write) it")
 
 
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
 """Characters a terminal acts on or cannot show: controls (escape sequences), bidi overrides, lone surrogates."""
-_UNSAFE_IN_A_LINE = re.compile(_UNSAFE.pattern[:-1] + "\t\n]")
+_UNSAFE_IN_A_LINE = re.compile(_UNSAFE.pattern[:-1] + r"\t\n]")
 
 
 def _one_line(text: str) -> str:
@@ -393,7 +393,7 @@ def _keygen(args: argparse.Namespace) -> int:
         raise CfSignError(f"environment variable {args.passphrase_env} is empty or not set")
     out: Path = args.out
     public_out: Path | None = args.public_out
-    if public_out is not None and public_out.absolute() == out.absolute():
+    if public_out is not None and os.path.abspath(public_out) == os.path.abspath(out):
         raise CfSignError("--out and --public-out name the same file; give the public key its own file")
     for flag, path in (("--out", out), ("--public-out", public_out)):
         if path is None:
