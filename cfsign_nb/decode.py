@@ -8,18 +8,17 @@ trusted or verified (see :mod:`cfsign_nb.diagnose` for that).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
-from urllib.parse import unquote
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from .encoding import decode_any
 from .errors import CfSignError
 from .findings import Finding, finding
 from .keys import HashName
-from .policy import Policy, canned_policy_json
+from .policy import Policy, canned_policy_json, load_policy_json
 from .signer import SIGNING_PARAMETERS
 from .times import MAX_SECONDS, format_epoch
 
@@ -123,7 +122,7 @@ def decode(artifact: object, *, request_url: str | None = None) -> Decoded:
     if isinstance(artifact, Decoded):
         return artifact
     if isinstance(artifact, Mapping):
-        pairs = [(str(k), str(v)) for k, v in artifact.items()]
+        pairs = [(as_text(k), as_text(v)) for k, v in artifact.items()]
         return _decode_cookies(_repr_text(artifact), pairs, {}, request_url)
     if isinstance(artifact, bytes | bytearray | memoryview):
         artifact = bytes(artifact).decode("utf-8", "replace")
@@ -453,8 +452,7 @@ def _parse_expires(name: str, text: str, problems: list[Finding]) -> int | None:
             value=_shorten(text),
         ))
         return None
-    value = int(text)
-    if len(text) > 16:
+    if len(text) > 16:  # checked before int(): thousands of digits must cost nothing
         problems.append(finding(
             "EXPIRES_INVALID",
             f"{name} has {len(text)} digits: that is no time at all (even in milliseconds or microseconds)",
@@ -462,6 +460,7 @@ def _parse_expires(name: str, text: str, problems: list[Finding]) -> int | None:
             value=_shorten(text),
         ))
         return None
+    value = int(text)
     if value >= MAX_SECONDS:
         problems.append(finding(
             "EXPIRES_IN_MILLISECONDS",
@@ -474,8 +473,8 @@ def _parse_expires(name: str, text: str, problems: list[Finding]) -> int | None:
 
 def _parse_policy(policy_bytes: bytes, problems: list[Finding]) -> tuple[Any, Policy | None]:
     try:
-        document = json.loads(policy_bytes)
-    except (ValueError, RecursionError):
+        document = load_policy_json(policy_bytes)
+    except CfSignError:
         document = None
     try:
         return document, Policy.from_json(policy_bytes)
@@ -506,6 +505,28 @@ def _text(data: bytes | None) -> str | None:
 
 def _shorten(text: str, limit: int = _MAX_SHOWN) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def split_url(url: str) -> SplitResult | None:
+    """``urlsplit(url)``, or None when it cannot be split (``http://[``, a host like ``[x]``, a bad port)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises for a port out of range or not a number
+    except (ValueError, TypeError):
+        return None
+    return parts
+
+
+def as_text(value: object) -> str:
+    """Any value as text (bytes decoded, anything else ``str()``-ed), for messages and cookie mappings; never raises."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).decode("utf-8", "replace")
+    try:
+        return str(value)
+    except Exception:  # e.g. an int beyond Python's 4,300-digit str() limit
+        return f"<{type(value).__name__}>"
 
 
 def _repr_text(value: object) -> str:

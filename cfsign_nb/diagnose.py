@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import html
 import ipaddress
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, unquote
 
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from .decode import Decoded, decode, signing_names, strip_signing
+from .decode import Decoded, as_text, decode, signing_names, split_url, strip_signing
 from .encoding import decode_any
 from .errors import CfSignError
 from .findings import SEVERITY_ORDER, CloudFrontError, Finding, finding
@@ -34,6 +35,15 @@ if TYPE_CHECKING:
 URL_LIMIT = 8192
 COOKIE_LIMIT = 4096
 LONG_LIFETIME_SECONDS = 30 * 86400
+
+SEARCH_VARIANTS = 100
+"""Policy variants the differential search tries per artifact at most (a normal URL needs about 30)."""
+SEARCH_VERIFICATIONS = 256
+"""Signature verifications the differential search makes per artifact at most (keys × hashes × variants)."""
+SEARCH_PARAMETERS = 20
+"""Query parameters the search drops or swaps one by one; of more, only the last ones (usually the added ones)."""
+SEARCH_BYTES = URL_LIMIT
+"""Longer URLs or policies are not varied: CloudFront refuses them before looking at any signature."""
 
 
 @dataclass(frozen=True)
@@ -89,10 +99,13 @@ class Diagnosis:
             if self.verified:
                 return "would be served"
             reasons = [str(f.evidence.get("reason", "")) for f in self.findings if f.code == "SIGNATURE_NOT_CHECKED"]
-            return f"would be served (signature not checked: {reasons[0] if reasons and reasons[0] else 'see the findings'})"
+            reason = reasons[0] if reasons and reasons[0] else "see the findings"
+            return f"would be served (signature not checked: {reason})"
         cause = self.cause
         assert cause is not None
-        return f"refused: {cause.cloudfront_error} ({cause.code})" if cause.cloudfront_error else f"refused ({cause.code})"
+        if cause.cloudfront_error:
+            return f"refused: {cause.cloudfront_error} ({cause.code})"
+        return f"refused ({cause.code})"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -157,8 +170,9 @@ def diagnose(
     (see :mod:`cfsign_nb.distribution`).
     """
     setup_problems: list[Finding] = []
-    decoded = decode(artifact, request_url=request_url)
+    decoded = decode(artifact, request_url=request_url if isinstance(request_url, str) else None)
     context = _context(decoded, public_keys, now, client_ip, request_url, setup_problems)
+    request_url = context.request_url
     if decoded.source == "url" and request_url:
         decoded = _with_request_url(decoded, request_url)
     findings = [item for check in CHECKS for item in check(decoded, context)] + setup_problems
@@ -209,30 +223,36 @@ def _context(
 ) -> Context:
     try:
         moment = now_epoch(now)
-    except CfSignError as err:
-        problems.append(_context_problem(f"now: {err}; the current time was used"))
+    except (CfSignError, ValueError, TypeError, OverflowError) as err:
+        problems.append(_context_problem(f"now: {as_text(err)[:300]}; the current time was used"))
         moment = now_epoch(None)
     keys: dict[str, PublicKey] = {}
     if public_keys is not None:
-        items: Iterable[tuple[object, object]]
-        if isinstance(public_keys, Mapping):
-            items = public_keys.items()
-        else:
-            items = [(decoded.key_pair_id or "", public_keys)]
+        items: Iterable[tuple[object, object]] = (
+            public_keys.items() if isinstance(public_keys, Mapping) else [(decoded.key_pair_id or "", public_keys)]
+        )
         for key_id, source in items:
             try:
-                keys[str(key_id)] = load_public_key(source)  # type: ignore[arg-type]
+                keys[as_text(key_id)] = load_public_key(source)  # type: ignore[arg-type]
             except CfSignError as err:
-                problems.append(_context_problem(f"public key for {key_id!s:.40}: {err}"))
-    if client_ip is not None:
+                problems.append(_context_problem(f"public key for {as_text(key_id)[:40]}: {err}"))
+    ip = None if client_ip is None else as_text(client_ip).strip()
+    if ip is not None:
         try:
-            ipaddress.ip_address(str(client_ip).strip())
+            ipaddress.ip_address(ip)
         except ValueError:
             problems.append(_context_problem(
-                f"client_ip {str(client_ip)[:60]!r} is not an IP address; the IP check was skipped"
+                f"client_ip {ip[:60]!r} is not an IP address (IPv4 is four numbers 0-255, like "
+                "203.0.113.7); the IP check was skipped"
             ))
-            client_ip = None
-    return Context(moment, client_ip.strip() if client_ip else None, request_url, keys)
+            ip = None
+    if request_url is not None and (not isinstance(request_url, str) or split_url(request_url) is None):
+        problems.append(_context_problem(
+            f"request_url {as_text(request_url)[:200]!r} is not a URL that can be read (a host like "
+            "'[x]', an unclosed '[' or a bad port); it was not used"
+        ))
+        request_url = None
+    return Context(moment, ip, request_url, keys)
 
 
 def _ignored(item: Finding) -> Finding:
@@ -266,7 +286,7 @@ def _check_presence(d: Decoded, ctx: Context) -> Iterator[Finding]:
     channel = "cookie" if d.source == "cookies" else "query parameter"
     prefix = "CloudFront-" if d.source == "cookies" else ""
     if d.source == "cookies" and ctx.request_url:
-        query = urlsplit(ctx.request_url.partition("#")[0]).query if "://" in ctx.request_url else ""
+        query = ctx.request_url.partition("#")[0].partition("?")[2] if "://" in ctx.request_url else ""
         names = signing_names(query)
         if names:
             yield finding(
@@ -380,7 +400,17 @@ def _check_signature(d: Decoded, ctx: Context) -> Iterator[Finding]:
             f"{d.hash_algorithm}",
         )
         return
-    explained = list(_explain_mismatch(d, ctx, key))
+    budget = _Budget()
+    explained = _explain_mismatch(d, ctx, key, budget)
+    if budget.notes:
+        yield finding(
+            "SEARCH_CUT_SHORT",
+            f"the search for what the signer did differently was cut short ({'; '.join(budget.notes)}), "
+            "so a cause among the variants not tried would go unnamed",
+            "compare the signer's stages with cfsign trace (trace_sign and trace_decode); an input this "
+            "large or unusual is rarely a real signed URL",
+            reasons=list(budget.notes),
+        )
     if explained:
         yield from explained
     elif d.source == "cookies" and d.policy_kind == "canned":
@@ -486,10 +516,12 @@ def _check_resource(d: Decoded, ctx: Context) -> Iterator[Finding]:
             "add a Resource (a URL, or a pattern such as https://host/videos/*)",
         )
         return
-    if resource in ("*", "http://*", "https://*", "*://*") or urlsplit(resource).netloc.startswith("*"):
+    netloc = _netloc(resource)
+    if resource in ("*", "http://*", "https://*", "*://*") or netloc.startswith("*"):
         yield finding(
             "BROAD_WILDCARD",
-            f"the Resource {resource[:120]!r} matches every path on {'every host' if '*' in urlsplit(resource).netloc or resource == '*' else 'the host'}",
+            f"the Resource {resource[:120]!r} matches every path on "
+            f"{'every host' if '*' in netloc or resource == '*' else 'the host'}",
             "narrow the Resource to the host and path prefix you mean to share",
             resource=resource,
         )
@@ -622,9 +654,30 @@ class _Variant:
     policy_bytes: bytes
 
 
-def _explain_mismatch(d: Decoded, ctx: Context, key: PublicKey | None) -> Iterator[Finding]:
-    """Find what the signer most likely did, by verifying plausible variants of the signed bytes."""
+class _Budget:
+    """What is left of one artifact's differential search, and why it stopped early (if it did)."""
+
+    def __init__(self) -> None:
+        self.variants = SEARCH_VARIANTS
+        self.verifications = SEARCH_VERIFICATIONS
+        self.notes: list[str] = []
+
+    def cut(self, note: str) -> None:
+        """Record why part of the search was skipped (each reason once)."""
+        if note not in self.notes:
+            self.notes.append(note)
+
+
+def _explain_mismatch(d: Decoded, ctx: Context, key: PublicKey | None, budget: _Budget) -> list[Finding]:
+    """Find what the signer most likely did, by verifying plausible variants of the signed bytes.
+
+    The work is bounded by ``budget`` (variants, verifications, bytes), whatever the input.
+    """
     assert d.signature is not None and d.policy_bytes is not None
+    if len(d.policy_bytes) > SEARCH_BYTES * 3:
+        budget.cut(f"the policy is {len(d.policy_bytes):,} bytes, more than a request to CloudFront can carry, "
+                   "so no variant was tried")
+        return []
     declared = d.hash_algorithm
     other_hash = "SHA256" if declared == "SHA1" else "SHA1"
     keys: list[tuple[str, PublicKey]] = []
@@ -640,14 +693,21 @@ def _explain_mismatch(d: Decoded, ctx: Context, key: PublicKey | None) -> Iterat
         inner, _ = decode_any(d.signature.decode("ascii").strip())
         if inner:
             signatures.append((inner, "SIGNATURE_DOUBLE_BASE64"))
-    variants = [_Variant(None, "", d.policy_bytes), *_policy_variants(d)]
-    for variant in variants:
+    variants = itertools.chain([_Variant(None, "", d.policy_bytes)], _policy_variants(d, budget))
+    for tried, variant in enumerate(variants):
+        if tried >= budget.variants:
+            budget.cut(f"{budget.variants} variants of the signed bytes were tried")
+            return []
         for key_id, candidate in keys:
             for hash_name in (declared, other_hash):
                 for signature, encoding_code in signatures:
+                    if budget.verifications <= 0:
+                        budget.cut(f"{SEARCH_VERIFICATIONS} signature verifications were made")
+                        return []
+                    budget.verifications -= 1
                     if candidate.verify(signature, variant.policy_bytes, hash_name):
-                        yield from _explanations(d, variant, key_id, hash_name, encoding_code)
-                        return
+                        return list(_explanations(d, variant, key_id, hash_name, encoding_code))
+    return []
 
 
 def _explanations(
@@ -709,11 +769,13 @@ _VARIANT_FIXES = {
 }
 
 
-def _policy_variants(d: Decoded) -> Iterator[_Variant]:
+def _policy_variants(d: Decoded, budget: _Budget) -> Iterator[_Variant]:
     if d.policy_kind == "canned" and d.resource_url and d.expires is not None:
         resource, expires = d.resource_url, d.expires
         what = "the cookie" if d.source == "cookies" else "the URL"
-        for url, how in _url_variants(resource):
+        if len(resource) > SEARCH_BYTES:
+            budget.cut(f"the URL is {len(resource):,} characters, longer than CloudFront accepts, so it was not varied")
+        for url, how in _url_variants(resource, budget) if len(resource) <= SEARCH_BYTES else ():
             yield _Variant(
                 "URL_CHANGED_AFTER_SIGNING",
                 f"{what} was signed for {url[:300]!r} ({how}), but the request is for {resource[:300]!r}",
@@ -735,11 +797,18 @@ def _policy_variants(d: Decoded) -> Iterator[_Variant]:
             )
 
 
-def _url_variants(url: str) -> Iterator[tuple[str, str]]:
-    parts = urlsplit(url)
+def _url_variants(url: str, budget: _Budget) -> Iterator[tuple[str, str]]:
+    parts = split_url(url)
+    if parts is None:
+        budget.cut("the URL cannot be split into scheme, host and path, so it was not varied")
+        return
     base = url.partition("?")[0]
     pairs = parts.query.split("&") if parts.query else []
     seen = {url}
+    varied = range(max(0, len(pairs) - SEARCH_PARAMETERS), len(pairs))
+    if len(pairs) > SEARCH_PARAMETERS:
+        budget.cut(f"only the last {SEARCH_PARAMETERS} of the {len(pairs):,} query parameters were dropped "
+                   "or swapped one by one")
 
     def once(candidate: str, how: str) -> Iterator[tuple[str, str]]:
         if candidate not in seen:
@@ -749,13 +818,14 @@ def _url_variants(url: str) -> Iterator[tuple[str, str]]:
     yield from once(_swap_scheme(url), "a different scheme")
     if pairs:
         yield from once(base, "without the query string, which was added after signing")
-        for i, pair in enumerate(pairs):
+        for i in varied:
             rest = pairs[:i] + pairs[i + 1 :]
-            yield from once(base + ("?" + "&".join(rest) if rest else ""), f"without {pair[:60]!r}, added after signing")
+            without = base + ("?" + "&".join(rest) if rest else "")
+            yield from once(without, f"without {pairs[i][:60]!r}, added after signing")
         if len(pairs) > 1:
             yield from once(base + "?" + "&".join(sorted(pairs)), "with the query parameters in another order")
             yield from once(base + "?" + "&".join(reversed(pairs)), "with the query parameters in another order")
-            for i in range(len(pairs) - 1):
+            for i in varied[:-1] if varied.stop == len(pairs) else varied:
                 swapped = [*pairs[:i], pairs[i + 1], pairs[i], *pairs[i + 2 :]]
                 yield from once(base + "?" + "&".join(swapped), "with the query parameters in another order")
         yield from once(base + "?" + unquote(parts.query), "with the query string percent-decoded")
@@ -764,14 +834,16 @@ def _url_variants(url: str) -> Iterator[tuple[str, str]]:
     query = "?" + parts.query if parts.query else ""
     for other, how in (
         (unquote(path), "with the path percent-decoded"),
-        (quote(unquote(path), safe="/~!$&'()*+,;=:@"), "with the path percent-encoded differently"),
+        (quote(unquote(path), safe="/~!$&'()*+,;=:@", errors="surrogatepass"),
+         "with the path percent-encoded differently"),
         (path.rstrip("/") if path.endswith("/") and path != "/" else path + "/", "with a different trailing slash"),
         (_swap_percent_case(path), "with percent-escapes in the other letter case"),
     ):
         yield from once(rebuilt + other + query, how)
     default_port = {"https": ":443", "http": ":80"}.get(parts.scheme, "")
     yield from once(f"{parts.scheme}://{parts.netloc}{default_port}{path}{query}", "with an explicit default port")
-    yield from once(url + ("&" if pairs else "?") + "Hash-Algorithm=SHA256", "with Hash-Algorithm=SHA256 inside the signed URL")
+    yield from once(url + ("&" if pairs else "?") + "Hash-Algorithm=SHA256",
+                    "with Hash-Algorithm=SHA256 inside the signed URL")
 
 
 def _canned_format_variants(resource: str, expires: int) -> Iterator[tuple[bytes, str]]:
@@ -797,7 +869,8 @@ def _custom_variants(d: Decoded) -> Iterator[tuple[bytes, str]]:
     stripped = bytes(b for b in sent if b not in b" \t\r\n")
     if stripped != sent:
         yield stripped, "the policy with all whitespace removed"
-    yield sent.rstrip(b"\r\n") if sent.endswith((b"\n", b"\r")) else sent + b"\n", "the policy with a different trailing newline"
+    other_newline = sent.rstrip(b"\r\n") if sent.endswith((b"\n", b"\r")) else sent + b"\n"
+    yield other_newline, "the policy with a different trailing newline"
     if d.policy_b64:
         yield d.policy_b64.encode(), "the base64 text of the policy (the encoded Policy was signed instead of the JSON)"
 
@@ -817,7 +890,9 @@ def _swap_percent_case(path: str) -> str:
 
 
 def _cookie_not_sent_reason(attributes: Mapping[str, str | bool], request_url: str, now: int) -> str | None:
-    parts = urlsplit(request_url)
+    parts = split_url(request_url)
+    if parts is None:
+        return None
     host = (parts.hostname or "").lower()
     domain = attributes.get("domain")
     if isinstance(domain, str) and domain:
@@ -834,9 +909,24 @@ def _cookie_not_sent_reason(attributes: Mapping[str, str | bool], request_url: s
     if attributes.get("secure") and parts.scheme == "http":
         return "it is Secure and the request is plain http"
     max_age = attributes.get("max-age")
-    if isinstance(max_age, str) and max_age.strip().lstrip("-").isdigit() and int(max_age) <= 0:
+    if isinstance(max_age, str) and _non_positive(max_age.strip()):
         return f"Max-Age={max_age} deletes it at once"
     return None
+
+
+def _non_positive(number: str) -> bool:
+    """True for an ASCII integer <= 0 (checked without int(): it may have thousands of digits)."""
+    digits = number.removeprefix("-")
+    return digits.isascii() and digits.isdigit() and (number.startswith("-") or not digits.strip("0"))
+
+
+def _netloc(url: str) -> str:
+    """The host part of a URL (empty without ``://``), even when ``urlsplit`` refuses it (``https://[x]``)."""
+    parts = split_url(url)
+    if parts is not None:
+        return parts.netloc
+    rest = url.partition("://")[2] if "://" in url else ""
+    return rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
 
 
 def _duration(seconds: int) -> str:

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
+from .decode import split_url
 from .errors import CfSignError
 from .findings import Finding, finding
 from .policy import wildcard_match
@@ -37,6 +37,8 @@ __all__ = [
 ]
 
 _LOOPBACK_NAMES = ("localhost",)
+MAX_PATH_PATTERN = 255
+"""CloudFront's limit on a cache behavior's ``PathPattern`` (characters)."""
 
 
 class DistributionError(CfSignError):
@@ -174,24 +176,45 @@ def load_distribution(
 
     ``key_groups`` (group id → public key ids) fills in membership that a ``-config`` output lacks.
     """
-    config = source if isinstance(source, DistributionConfig) else _from_document(_document(source))
+    if isinstance(source, DistributionConfig):
+        config = source
+    else:
+        document, where = _document(source)
+        try:
+            config = _from_document(document)
+        except DistributionError as err:
+            raise DistributionError(f"{where}{err}") from None
+        except (ValueError, TypeError, RecursionError) as err:
+            raise DistributionError(
+                f"{where}the distribution config cannot be read ({type(err).__name__}: {str(err)[:200]}); "
+                "save the output of 'aws cloudfront get-distribution --id ID' as it is"
+            ) from None
     return config.with_key_groups(key_groups) if key_groups else config
 
 
-def _document(source: object) -> Mapping[str, Any]:
+def _document(source: object) -> tuple[Mapping[str, Any], str]:
+    """The config's JSON object, and how to name where it came from in a message (a file, or "")."""
     if isinstance(source, Mapping):
-        return source
+        return source, ""
     if isinstance(source, bytes | bytearray):
         source = bytes(source).decode("utf-8", "replace")
+    where = ""
     if isinstance(source, str) and source.lstrip().startswith("{"):
         text = source
     elif isinstance(source, str | os.PathLike):
         path = Path(source)
+        where = f"{str(path)[:200]!r}: "
         try:
             text = path.read_text(encoding="utf-8")
-        except OSError as err:
+        except UnicodeDecodeError as err:
             raise DistributionError(
-                f"cannot read the distribution config {str(path)[:200]!r} ({err.strerror or err}); "
+                f"{where}the distribution config is not UTF-8 text (byte {err.start}); save the JSON that "
+                "'aws cloudfront get-distribution --id ID' prints, as it is, in UTF-8"
+            ) from None
+        except (OSError, ValueError) as err:
+            reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)[:200]
+            raise DistributionError(
+                f"cannot read the distribution config {str(path)[:200]!r} ({reason}); "
                 "save it with: aws cloudfront get-distribution --id ID > dist.json"
             ) from None
     else:
@@ -201,14 +224,16 @@ def _document(source: object) -> Mapping[str, Any]:
         )
     try:
         document = json.loads(text)
-    except ValueError as err:
+    except (ValueError, RecursionError) as err:
         raise DistributionError(
-            f"the distribution config is not valid JSON ({err}); save the output of "
-            "'aws cloudfront get-distribution --id ID' as it is"
+            f"{where}the distribution config is not valid JSON ({type(err).__name__}: {str(err)[:200]}); "
+            "save the output of 'aws cloudfront get-distribution --id ID' as it is"
         ) from None
     if not isinstance(document, Mapping):
-        raise DistributionError("the distribution config must be a JSON object, as get-distribution prints it")
-    return document
+        raise DistributionError(
+            f"{where}the distribution config must be a JSON object, as get-distribution prints it"
+        )
+    return document, where
 
 
 def _from_document(document: Mapping[str, Any]) -> DistributionConfig:
@@ -256,6 +281,11 @@ def _behavior(item: Mapping[str, Any], index: int, default: bool = False) -> Beh
     pattern = "*" if default else str(item.get("PathPattern") or "")
     if not default and not pattern:
         raise DistributionError(f"cache behavior {index} has no PathPattern; every cache behavior needs one")
+    if len(pattern) > MAX_PATH_PATTERN:
+        raise DistributionError(
+            f"cache behavior {index} has a PathPattern of {len(pattern):,} characters; CloudFront allows "
+            f"at most {MAX_PATH_PATTERN}: shorten it (a '*' covers any run of characters)"
+        )
     return Behavior(
         path_pattern=pattern,
         index=index,
@@ -305,9 +335,13 @@ def match_behavior(config: object, url_or_path: str) -> Behavior:
 
 
 def _path_of(url_or_path: str) -> str:
-    text = str(url_or_path).partition("#")[0]
+    text = url_or_path.partition("#")[0] if isinstance(url_or_path, str) else str(url_or_path)
     if "://" in text.split("?", 1)[0]:
-        return urlsplit(text).path or "/"
+        parts = split_url(text)
+        if parts is None:  # e.g. a host like '[x]': the path starts at the first '/' after it
+            rest = text.partition("://")[2].partition("?")[0]
+            return "/" + rest.partition("/")[2]
+        return parts.path or "/"
     return text.partition("?")[0] or "/"
 
 
@@ -330,26 +364,27 @@ def patterns_overlap(first: str, second: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _overlap(a: str, b: str) -> bool:
-    seen: dict[tuple[int, int], bool] = {}
-
-    def walk(i: int, j: int) -> bool:
-        if (i, j) in seen:
-            return seen[i, j]
-        seen[i, j] = False
+    """Can both patterns consume the same path? A search over (position in a, position in b),
+    without recursion; at most ``len(a) * len(b)`` states (patterns are at most 255 characters)."""
+    seen = {(0, 0)}
+    todo = [(0, 0)]
+    while todo:
+        i, j = todo.pop()
         if i == len(a) and j == len(b):
-            result = True
-        elif i < len(a) and a[i] == "*":
-            result = walk(i + 1, j) or (j < len(b) and walk(i, j + 1))
+            return True
+        if i < len(a) and a[i] == "*":
+            steps = [(i + 1, j)] + ([(i, j + 1)] if j < len(b) else [])
         elif j < len(b) and b[j] == "*":
-            result = walk(i, j + 1) or (i < len(a) and walk(i + 1, j))
+            steps = [(i, j + 1)] + ([(i + 1, j)] if i < len(a) else [])
         elif i < len(a) and j < len(b) and (a[i] == b[j] or "?" in (a[i], b[j])):
-            result = walk(i + 1, j + 1)
+            steps = [(i + 1, j + 1)]
         else:
-            result = False
-        seen[i, j] = result
-        return result
-
-    return walk(0, 0)
+            steps = []
+        for step in steps:
+            if step not in seen:
+                seen.add(step)
+                todo.append(step)
+    return False
 
 
 def serves_host(config: object, host: str) -> bool | None:
@@ -376,7 +411,8 @@ def serves_host(config: object, host: str) -> bool | None:
 def _hostname(host: str) -> str:
     host = host.strip().lower()
     if "://" in host:
-        host = urlsplit(host).netloc
+        parts = split_url(host)
+        host = parts.netloc if parts is not None else host.partition("://")[2].split("/", 1)[0].split("?", 1)[0]
     host = host.rpartition("@")[2]
     if host.startswith("["):
         return host[1:].partition("]")[0]
@@ -417,7 +453,8 @@ def check_request(config: object, decoded: Any, context: Any) -> list[Finding]:
 
 def _request_findings(dist: DistributionConfig, decoded: Any, url: str) -> Iterator[Finding]:
     behavior = match_behavior(dist, url)
-    host = urlsplit(url).netloc if "://" in url else ""
+    parts = split_url(url) if "://" in url else None
+    host = parts.netloc if parts is not None else url.partition("://")[2].split("/", 1)[0].split("?", 1)[0]
     if host and serves_host(dist, host) is False:
         yield finding(
             "ALTERNATE_DOMAIN_NOT_CONFIGURED",

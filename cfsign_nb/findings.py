@@ -81,7 +81,9 @@ CATALOG: Mapping[str, CodeInfo] = MappingProxyType({
     "URL_TOO_LONG": _e("AccessDenied", "the URL is longer than CloudFront's 8,192-byte limit"),
     # Warnings.
     "POLICY_WHITESPACE": _w("the custom policy contains whitespace"),
-    "RESOURCE_OMITTED": _w("the policy has no Resource: it is valid for every file of every distribution trusting the key"),
+    "RESOURCE_OMITTED": _w(
+        "the policy has no Resource: it is valid for every file of every distribution trusting the key",
+    ),
     "BROAD_WILDCARD": _w("the policy's Resource is a very broad wildcard"),
     "EXPIRES_AFTER_2038": _w("the expiry is after 2038-01-19 (older tools read it as a 32-bit number)"),
     "LONG_LIFETIME": _w("the signature stays valid for a long time"),
@@ -98,15 +100,26 @@ CATALOG: Mapping[str, CodeInfo] = MappingProxyType({
     "REQUEST_URL_NEEDED": _i("the request URL is needed to check the cookies' resource"),
     "SIGNATURE_NOT_CHECKED": _i("no public key was given for this key pair id, so the signature was not checked"),
     "SIGNATURE_VERIFIED": _i("the signature verifies"),
+    "SEARCH_CUT_SHORT": _i("the search for the cause of a signature mismatch was cut short (its work is bounded)"),
     # The distribution config (cfsign_nb.distribution).
     "KEY_NOT_TRUSTED_BY_BEHAVIOR": _e("InvalidKey", "the key is not in a key group the matched cache behavior trusts"),
-    "ALTERNATE_DOMAIN_NOT_CONFIGURED": CodeInfo("error", None, "the request's host is not a domain name of this distribution"),
-    "BEHAVIOR_NOT_RESTRICTED": _w("the matched cache behavior does not restrict viewer access: the object is public and signatures are ignored"),
+    "ALTERNATE_DOMAIN_NOT_CONFIGURED": CodeInfo(
+        "error", None, "the request's host is not a domain name of this distribution",
+    ),
+    "BEHAVIOR_NOT_RESTRICTED": _w(
+        "the matched cache behavior does not restrict viewer access: the object is public and signatures are ignored",
+    ),
     "SHADOWED_BEHAVIOR": _w("an earlier unrestricted cache behavior catches paths meant for a restricted one"),
-    "IPV6_ENABLED_WITH_IP_POLICY": _w("IPv6 is enabled while the policy has an IpAddress condition: IPv6 viewers are refused"),
+    "IPV6_ENABLED_WITH_IP_POLICY": _w(
+        "IPv6 is enabled while the policy has an IpAddress condition: IPv6 viewers are refused",
+    ),
     "HTTP_ALLOWED_FOR_HTTPS_RESOURCE": _w("the behavior allows http while the policy covers only https URLs"),
-    "LEGACY_TRUSTED_SIGNERS": _w("a cache behavior trusts legacy CloudFront key pairs (TrustedSigners, root user only)"),
-    "COOKIES_SENT_TO_PUBLIC_PATHS": _w("restricted and public behaviors share a hostname, so signed cookies ride along on public requests"),
+    "LEGACY_TRUSTED_SIGNERS": _w(
+        "a cache behavior trusts legacy CloudFront key pairs (TrustedSigners, root user only)",
+    ),
+    "COOKIES_SENT_TO_PUBLIC_PATHS": _w(
+        "restricted and public behaviors share a hostname, so signed cookies ride along on public requests",
+    ),
 })
 
 

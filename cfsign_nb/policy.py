@@ -17,6 +17,15 @@ from typing import Any
 from .errors import PolicyError, TimeError
 from .times import to_datetime, to_epoch
 
+MAX_POLICY_BYTES = 20_480
+"""CloudFront's limit for a whole request (headers and query): no longer policy can ever reach it."""
+MAX_POLICY_DEPTH = 20
+"""How deep a policy's JSON may nest; a valid one nests 5 deep (Statement, statement, Condition...)."""
+MAX_NUMBER_DIGITS = 20
+"""The longest number a policy may hold; epoch seconds have 10 digits, milliseconds 13."""
+
+_JSON_STRING_RE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKET_RE = re.compile(r"[^\[\]{}]+")
 _FORBIDDEN_RE = re.compile(r'["\\\x00-\x20\x7f#]|[^\x00-\x7f]')
 _FORBIDDEN_ASCII_RE = re.compile(r'["\\\x00-\x20\x7f#]')
 
@@ -125,11 +134,14 @@ def policy_json(
 
 
 def canned_policy_json(resource: str, expires: int) -> bytes:
-    """The canned policy CloudFront rebuilds from a request to ``resource`` with ``Expires=expires``."""
+    """The canned policy CloudFront rebuilds from a request to ``resource`` with ``Expires=expires``.
+
+    A lone surrogate (only a Python string can hold one) is kept as its own bytes, never an error.
+    """
     return (
         '{"Statement":[{"Resource":"%s","Condition":{"DateLessThan":{"AWS:EpochTime":%d}}}]}'
         % (resource, expires)
-    ).encode()
+    ).encode("utf-8", "surrogatepass")
 
 
 def check_resource(resource: object) -> str:
@@ -191,7 +203,12 @@ _STATEMENT_KEYS = {"Resource", "Condition"}
 _CONDITION_KEYS = {"DateLessThan", "DateGreaterThan", "IpAddress"}
 
 
-def _parse_statement(data: bytes | str) -> dict[str, Any]:
+def load_policy_json(data: bytes | str) -> Any:
+    """Parse policy JSON within CloudFront-sized limits (size, nesting, digits); raise :class:`PolicyError`.
+
+    The limits keep hostile input cheap and stop Python's own limits (recursion, 4,300-digit
+    integers) from surfacing as anything but a policy CloudFront would refuse (MalformedPolicy).
+    """
     if isinstance(data, bytes | bytearray):
         try:
             text = bytes(data).decode("utf-8")
@@ -201,13 +218,53 @@ def _parse_statement(data: bytes | str) -> dict[str, Any]:
         text = data
     else:
         raise PolicyError(f"policy must be JSON text or bytes, got {type(data).__name__}")
+    if len(text) > MAX_POLICY_BYTES:
+        raise PolicyError(
+            f"policy is {len(text):,} characters long; CloudFront accepts at most {MAX_POLICY_BYTES:,} bytes "
+            "for a whole request, so it can never arrive: shorten the Resource or sign several policies"
+        )
+    depth = _json_depth(text)
+    if depth > MAX_POLICY_DEPTH:
+        raise PolicyError(
+            f"policy JSON nests {depth} levels deep; a CloudFront policy nests 5 "
+            "(Statement, statement, Condition, DateLessThan, AWS:EpochTime): CloudFront answers MalformedPolicy"
+        )
     try:
-        doc = json.loads(text)
+        return json.loads(text, parse_int=_bounded_int)
     except json.JSONDecodeError as err:
         raise PolicyError(
             f"policy is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}; "
             "CloudFront answers MalformedPolicy"
         ) from None
+    except PolicyError:
+        raise
+    except (RecursionError, ValueError) as err:  # pragma: no cover - the checks above come first
+        raise PolicyError(
+            f"policy JSON cannot be read ({type(err).__name__}); CloudFront answers MalformedPolicy"
+        ) from None
+
+
+def _json_depth(text: str) -> int:
+    """The deepest nesting of ``[`` and ``{`` outside strings (text already bounded in size)."""
+    depth = deepest = 0
+    for char in _NOT_BRACKET_RE.sub("", _JSON_STRING_RE.sub("", text)):
+        depth = depth + 1 if char in "[{" else depth - 1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _bounded_int(digits: str) -> int:
+    """``int(digits)`` for numbers an epoch could be; longer ones are refused before Python's own limit."""
+    if len(digits.lstrip("-")) > MAX_NUMBER_DIGITS:
+        raise PolicyError(
+            f"the policy holds a number with {len(digits.lstrip('-')):,} digits: that is no time at all "
+            "(epoch seconds have 10 digits); write DateLessThan as Unix time in seconds, e.g. 1767290400"
+        )
+    return int(digits)
+
+
+def _parse_statement(data: bytes | str) -> dict[str, Any]:
+    doc = load_policy_json(data)
     if not isinstance(doc, dict) or set(doc) != {"Statement"}:
         raise PolicyError('policy must be an object with exactly one key, "Statement"')
     statements = doc["Statement"]

@@ -293,7 +293,7 @@ class Comparison:
         title = (left or right).title if (left or right) else ""  # type: ignore[union-attr]
         lines = [f"First difference: {self.first_difference} ({title})", *self.diagnosis_notes, summary]
         left_marks, right_marks = _diff_marks(left.output if left else "", right.output if right else "")
-        for label, stage, marks in zip(self._labels(), (left, right), (left_marks, right_marks)):
+        for label, stage, marks in zip(self._labels(), (left, right), (left_marks, right_marks), strict=False):
             lines.append(f"{label}:")
             if stage is None:
                 lines.append("    (this trace has no such stage: it stopped earlier)")
@@ -317,9 +317,10 @@ class Comparison:
             left, right = self.left_stage, self.right_stage
             left_marks, right_marks = _diff_marks(left.output if left else "", right.output if right else "")
             parts = []
-            for label, stage, marks in zip(self._labels(), (left, right), (left_marks, right_marks)):
+            for label, stage, marks in zip(self._labels(), (left, right), (left_marks, right_marks), strict=False):
                 shown = _marked_html(stage.output, marks) if stage else "(no such stage: it stopped earlier)"
-                parts.append(f"<div style='flex:1;min-width:20em'><b>{_e(label)}</b>{_pre(stage.output if stage else '', shown)}</div>")
+                body = _pre(stage.output if stage else "", shown)
+                parts.append(f"<div style='flex:1;min-width:20em'><b>{_e(label)}</b>{body}</div>")
             title = (left or right).title if (left or right) else ""  # type: ignore[union-attr]
             notes = "".join(f"<p style='margin:2px 0'>{_e(note)}</p>" for note in self.diagnosis_notes)
             body = (
@@ -567,6 +568,7 @@ _STAGE_OF_CODE = {
     "HASH_ALGORITHM_MISSING": "digest", "HASH_ALGORITHM_MISMATCH": "digest", "SIGNED_WITH_OTHER_KEY": "digest",
     "URL_CHANGED_AFTER_SIGNING": "digest", "CANNED_POLICY_FORMAT": "digest",
     "POLICY_CHANGED_AFTER_SIGNING": "digest", "UNSUPPORTED_KEY_TYPE": "digest", "SHA256_COOKIE": "digest",
+    "SEARCH_CUT_SHORT": "digest",
 }
 """Where each diagnosis finding belongs in a decode trace; codes not listed belong to ``inputs``,
 the last stage (the request's conditions)."""
@@ -711,7 +713,8 @@ class _Backward:
         standard = safe.translate(str.maketrans("-_~", "+=/"))
         counts = ", ".join(f"{safe.count(b)} × '{b}'→'{a}'" for a, b in (("+", "-"), ("=", "_"), ("/", "~")))
         return self._stage("base64", "Standard base64", _shown(standard),
-                           f"CloudFront's substitutions undone ({counts}, highlighted in HTML), giving standard base64.",
+                           f"CloudFront's substitutions undone ({counts}, highlighted in HTML), "
+                           "giving standard base64.",
                            standard, marks=_clip(_changed(safe, standard), standard),
                            detail=_replacements(safe, standard))
 
@@ -723,7 +726,8 @@ class _Backward:
         key = self.diagnosis.context.public_keys.get(d.key_pair_id or "")
         summary, detail = _signature_view(d.signature, key.algorithm if key else None)
         about = (f"{d.key_pair_id}'s key is {key.description} (public key fingerprint {key.fingerprint})."
-                 if key else "No public key was given for this Key-Pair-Id, so the key type is guessed from the length.")
+                 if key else "No public key was given for this Key-Pair-Id, so the key type is guessed from the "
+                 "length.")
         return self._stage("signature", "Signature", summary + "\n" + hexdump(d.signature),
                            f"The signature: {_bytes(len(d.signature))}. {about}", d.signature, detail=detail)
 
@@ -752,7 +756,8 @@ class _Backward:
         data = d.policy_bytes or b""
         text = data.decode("utf-8", "replace")
         kind = "canned" if d.policy_kind == "canned" else "custom"
-        compact = json.dumps(d.policy_document, separators=(",", ":")).encode() if d.policy_document is not None else None
+        compact = (json.dumps(d.policy_document, separators=(",", ":")).encode()
+                   if d.policy_document is not None else None)
         note = (" It is not in compact form, so its bytes differ from what cfsign_nb's signer emits."
                 if compact is not None and compact != data else "")
         return self._stage("policy_json", f"Policy JSON ({kind})", _shown(text),
@@ -931,12 +936,12 @@ def _der_layout(signature: bytes) -> list[str] | None:
 
 
 def _changed(before: str, after: str) -> Marks:
-    return _merge(tuple((i, i + 1) for i, (a, b) in enumerate(zip(before, after)) if a != b))
+    return _merge(tuple((i, i + 1) for i, (a, b) in enumerate(zip(before, after, strict=False)) if a != b))
 
 
 def _replacements(before: str, after: str) -> str:
     by_pair: dict[tuple[str, str], list[int]] = {}
-    for i, (a, b) in enumerate(zip(before, after)):
+    for i, (a, b) in enumerate(zip(before, after, strict=False)):
         if a != b:
             by_pair.setdefault((a, b), []).append(i)
     return "\n".join(f"'{a}' → '{b}' at {', '.join(map(str, positions))}"

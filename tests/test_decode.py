@@ -1,6 +1,7 @@
 """decode(): take URLs and cookies apart; record problems, never raise."""
 
 import base64
+from datetime import UTC
 
 import pytest
 from botocore.signers import CloudFrontSigner
@@ -65,9 +66,9 @@ def test_canned_cookies_need_the_request_url(signer: Signer) -> None:
 
 def test_botocore_output_decodes_and_verifies(rsa_key: PrivateKey) -> None:
     theirs = CloudFrontSigner(KEY_ID, lambda m: rsa_key.key.sign(m, padding.PKCS1v15(), hashes.SHA1()))
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    expires = datetime.fromtimestamp(NOW, tz=timezone.utc)
+    expires = datetime.fromtimestamp(NOW, tz=UTC)
     for url in (
         theirs.generate_presigned_url(URL + "?a=1", date_less_than=expires),
         theirs.generate_presigned_url(URL, policy=theirs.build_policy(URL + "*", expires, ip_address="10.0.0.1")),

@@ -173,6 +173,9 @@ WARNING_AND_INFO_CASES: dict[str, Case] = {
     "SIGNATURE_NOT_CHECKED": lambda k: (_signed(k), {"now": NOW - 60}),
     "REQUEST_URL_NEEDED": lambda k: (_cookies(k, HOST_URL + "/images/*"), _k(k)),
     "SIGNATURE_VERIFIED": lambda k: (_signed(k), _k(k)),
+    "SEARCH_CUT_SHORT": lambda k: (
+        hand_canned(k["rsa"], URL + "?" + "&".join(f"p{i}=1" for i in range(40)), NOW, signature=bytes(range(256))),
+        _k(k)),
 }
 
 

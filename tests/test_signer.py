@@ -3,7 +3,7 @@
 import contextlib
 import io
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -68,8 +68,8 @@ def test_identical_to_botocore(rsa_key: PrivateKey, url: str, expires: int, star
     ours = Signer(KEY_ID, rsa_key)
     theirs = _botocore(rsa_key)
     resource = None if wildcard is None else urlsplit(url)._replace(query="").geturl() + wildcard
-    expires_dt = datetime.fromtimestamp(expires, tz=timezone.utc)
-    starts_dt = None if starts is None else datetime.fromtimestamp(starts, tz=timezone.utc)
+    expires_dt = datetime.fromtimestamp(expires, tz=UTC)
+    starts_dt = None if starts is None else datetime.fromtimestamp(starts, tz=UTC)
     if starts is None and ip is None and resource is None:
         expected = theirs.generate_presigned_url(url, date_less_than=expires_dt)
     else:
@@ -239,7 +239,7 @@ def test_bad_key_pair_ids(rsa_key: PrivateKey, key_pair_id: str, hint: str) -> N
 
 
 def test_bad_hash_algorithm(rsa_key: PrivateKey) -> None:
-    with pytest.raises(CfSignError, match="'SHA1' .* or 'SHA256'"):
+    with pytest.raises(CfSignError, match=r"'SHA1' .* or 'SHA256'"):
         Signer(KEY_ID, rsa_key, hash_algorithm="md5")
 
 
