@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -59,7 +59,7 @@ def test_a_passphrase_typed_first_waits_for_its_key(ecdsa_key: PrivateKey) -> No
 def test_uploading_a_key(rsa_key: PrivateKey) -> None:
     panel = KeyPanel()
     panel.upload.value = ({"name": "k.pem", "type": "", "size": 1, "content": memoryview(rsa_key.private_pem()),
-                           "last_modified": datetime.now(timezone.utc)},)
+                           "last_modified": datetime.now(UTC)},)
     assert panel.key == rsa_key
     assert panel.upload.value == ()
 
@@ -71,7 +71,7 @@ def test_uploading_an_encrypted_der_key_asks_for_its_passphrase(ecdsa_key: Priva
                                       serialization.BestAvailableEncryption(b"pw"))
     panel = KeyPanel()
     panel.upload.value = ({"name": "k.der", "type": "", "size": len(der), "content": memoryview(der),
-                           "last_modified": datetime.now(timezone.utc)},)
+                           "last_modified": datetime.now(UTC)},)
     assert panel.key is None and panel.upload.value == () and "type its passphrase" in panel.status.value
     panel.passphrase.value = "pw"
     assert panel.key == ecdsa_key
@@ -138,7 +138,7 @@ def test_naive_time_gets_a_clear_message() -> None:
     assert builder.plan is None and "naive datetime" in builder.view.value
     builder.expires.value = "2026-01-02T00:00:00"
     assert "no time zone, so it was read as UTC" in builder.view.value
-    builder.expires_picker.value = datetime(2026, 1, 3, tzinfo=timezone.utc)
+    builder.expires_picker.value = datetime(2026, 1, 3, tzinfo=UTC)
     assert builder.plan is not None and builder.plan.policy.date_less_than == NOW + 2 * 86400
 
 

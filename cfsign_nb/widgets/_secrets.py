@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import binascii
 import re
+import time
 from base64 import b64decode
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -31,6 +32,10 @@ _OPENSSH_MAGIC = b"openssh-key-v1\x00"
 # PKCS#5 (PBES1/PBES2) and PKCS#12 PBE algorithm ids, which begin an encrypted PKCS#8 key.
 _PBE_OIDS = (b"\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x05", b"\x06\x0a\x2a\x86\x48\x86\xf7\x0d\x01\x0c\x01")
 REMOVED = "[private key removed]"
+# What the rest of a key typed (not pasted) character by character looks like, and for how long
+# after a refused piece more such pieces are refused too: the page syncs every keystroke.
+_CONTINUATION_RE = re.compile(r"[A-Za-z0-9+/=\s:,-]+")
+TYPING_SECONDS = 1.0
 
 
 def der_private_key_kind(data: bytes) -> str | None:
@@ -123,8 +128,9 @@ class _Guarded:
 
     ``notify_change`` runs after the value is set and before the change reaches the page or any
     observer, so replacing a key with ``""`` there means the page is told ``""`` and observers
-    only ever see ``""``. The key itself goes to the field's takers (Python only) if it has
-    any, else the field's listeners hear that a key was refused.
+    only ever see ``""``; ``set_state`` (a value typed in the page) skips the echo of a key back
+    to the page. The key itself goes to the field's takers (Python only) if it has any, else
+    the field's listeners hear that a key was refused.
     """
 
     value: str
@@ -134,6 +140,7 @@ class _Guarded:
     def __init__(self, *, label: str = "", **kwargs: Any) -> None:
         self._takers: list[Callable[[str], object]] = []
         self._listeners: list[Callable[[_Guarded], object]] = []
+        self._typing_until = 0.0  # a key is being typed into this field until then
         self.refused = 0  # how many keys this field has cleared
         super().__init__(**kwargs)
         self.label = label or self.description or self.placeholder or type(self).__name__
@@ -147,17 +154,44 @@ class _Guarded:
         self._listeners.append(listener)
 
     def notify_change(self, change: Any) -> None:
-        if change["name"] == "value" and looks_like_private_key(change["new"]):
-            secret = change["new"]
+        if change["name"] == "value" and self._secret(change["new"]):
             self.value = ""  # this change is the one that gets synced and observed
-            self.refused += 1
-            for taker in self._takers:
-                taker(secret)
-            if not self._takers:
-                for listener in self._listeners:
-                    listener(self)
+            self._refuse(change["new"])
             return
         super().notify_change(change)  # type: ignore[misc]
+
+    def set_state(self, sync_data: dict[str, Any]) -> None:
+        """A key typed in the page is not echoed back to it: the page is told ``""`` instead."""
+        if not self._secret(sync_data.get("value")):
+            super().set_state(sync_data)  # type: ignore[misc]
+            return
+        rest = {name: value for name, value in sync_data.items() if name != "value"}
+        if rest:
+            super().set_state(rest)  # type: ignore[misc]
+        if self.value:
+            self.value = ""
+        else:
+            self.send_state("value")  # type: ignore[attr-defined]  # no change in Python, but the page holds the key
+        self._refuse(sync_data["value"])
+
+    def _secret(self, value: object) -> bool:
+        """A private key, or the next piece of one being typed into this field."""
+        if looks_like_private_key(value):
+            return True
+        return (isinstance(value, str) and time.monotonic() < self._typing_until and "BEGIN" not in value
+                and _CONTINUATION_RE.fullmatch(value) is not None)
+
+    def _refuse(self, secret: str) -> None:
+        piece = not looks_like_private_key(secret)  # the rest of a key being typed: already reported
+        self._typing_until = time.monotonic() + TYPING_SECONDS
+        self.refused += 1
+        if piece:
+            return
+        for taker in self._takers:
+            taker(secret)
+        if not self._takers:
+            for listener in self._listeners:
+                listener(self)
 
 
 class Text(_Guarded, w.Text):  # type: ignore[misc]

@@ -142,6 +142,11 @@ class KeyPanel(_Panel):
     def _take(self, source: str | bytes) -> None:
         """Load a pasted or uploaded key now, or keep an encrypted one in Python until its passphrase comes."""
         self._pending = None
+        if isinstance(source, str) and "-----BEGIN" in source and "-----END" not in source:
+            self.status.value = render.message(
+                "this PEM is incomplete: paste the whole key at once, from -----BEGIN to -----END (a key typed "
+                "character by character reaches Python in pieces, and every piece is discarded)", "error")
+            return
         if is_encrypted_key(source) and self._passphrase is None:
             self._pending = source
             self.status.value = render.message(self._ASK_PASSPHRASE, "warning")
