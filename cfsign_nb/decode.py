@@ -283,9 +283,13 @@ def _decode_parameters(
 ) -> dict[str, Any]:
     """The :class:`Decoded` fields that the signing parameters (or cookies) give."""
     values: dict[str, str] = {}
+    repeated: set[str] = set()
     for name, raw in signing:
         bare = name.removeprefix("CloudFront-")
         if bare in values:
+            if bare in repeated:  # one finding per name, however many copies
+                continue
+            repeated.add(bare)
             problems.append(finding(
                 "DUPLICATE_SIGNING_PARAMETER",
                 f"{name} appears more than once; CloudFront may read either value",

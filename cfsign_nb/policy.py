@@ -223,10 +223,9 @@ def load_policy_json(data: bytes | str) -> Any:
             f"policy is {len(text):,} characters long; CloudFront accepts at most {MAX_POLICY_BYTES:,} bytes "
             "for a whole request, so it can never arrive: shorten the Resource or sign several policies"
         )
-    depth = _json_depth(text)
-    if depth > MAX_POLICY_DEPTH:
+    if _json_depth(text) > MAX_POLICY_DEPTH:
         raise PolicyError(
-            f"policy JSON nests {depth} levels deep; a CloudFront policy nests 5 "
+            f"policy JSON nests more than {MAX_POLICY_DEPTH} levels deep; a CloudFront policy nests 5 "
             "(Statement, statement, Condition, DateLessThan, AWS:EpochTime): CloudFront answers MalformedPolicy"
         )
     try:
@@ -249,7 +248,10 @@ def _json_depth(text: str) -> int:
     depth = deepest = 0
     for char in _NOT_BRACKET_RE.sub("", _JSON_STRING_RE.sub("", text)):
         depth = depth + 1 if char in "[{" else depth - 1
-        deepest = max(deepest, depth)
+        if depth > deepest:
+            deepest = depth
+            if deepest > MAX_POLICY_DEPTH:  # deep enough to refuse: the rest need not be counted
+                break
     return deepest
 
 

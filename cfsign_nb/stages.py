@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
-from .decode import Decoded
+from .decode import Decoded, as_text
 from .diagnose import Diagnosis, diagnose
 from .encoding import to_cloudfront_alphabet
 from .errors import CfSignError
@@ -808,7 +808,7 @@ def _cookie_text(artifact: object, d: Decoded) -> str:
     if isinstance(artifact, bytes | bytearray | memoryview):
         return bytes(artifact).decode("utf-8", "replace").strip()
     if isinstance(artifact, Mapping):
-        return "\n".join(f"{name}={value}" for name, value in artifact.items())
+        return "\n".join(f"{as_text(name)}={as_text(value)}" for name, value in artifact.items())
     return d.text
 
 
