@@ -121,6 +121,8 @@ def decode(artifact: object, *, request_url: str | None = None) -> Decoded:
     """
     if isinstance(artifact, Decoded):
         return artifact
+    if not isinstance(request_url, str):  # diagnose() reports an unusable request_url
+        request_url = None
     if isinstance(artifact, Mapping):
         pairs = [(as_text(k), as_text(v)) for k, v in artifact.items()]
         return _decode_cookies(_repr_text(artifact), pairs, {}, request_url)

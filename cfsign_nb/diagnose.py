@@ -568,8 +568,9 @@ def _check_cookies(d: Decoded, ctx: Context) -> Iterator[Finding]:
             "the cookies use SHA-256 (CloudFront-Hash-Algorithm=SHA256), supported since April 2026",
             "if CloudFront refuses them although they verify, try SHA-1 (no hash cookie) to rule this out",
         )
+    signing = dict(d.parameters)
     for name, attributes in d.cookie_attributes.items():
-        if name not in dict(d.parameters):
+        if name not in signing:
             continue
         if not attributes.get("secure"):
             yield finding(
@@ -581,7 +582,7 @@ def _check_cookies(d: Decoded, ctx: Context) -> Iterator[Finding]:
                 "COOKIE_NOT_HTTPONLY", f"{name} is not marked HttpOnly, so page scripts can read it",
                 "add HttpOnly", cookie=name,
             )
-        size = len(name) + 1 + len(dict(d.parameters)[name]) + sum(
+        size = len(name) + 1 + len(signing[name]) + sum(
             len(k) + (len(v) + 1 if isinstance(v, str) else 0) + 2 for k, v in attributes.items()
         )
         if size > COOKIE_LIMIT:

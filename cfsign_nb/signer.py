@@ -378,7 +378,13 @@ def _policy_bytes(policy: Policy | str | bytes) -> bytes:
     if isinstance(policy, Policy):
         return policy.to_json()
     if isinstance(policy, str):
-        return policy.encode("utf-8")
+        try:
+            return policy.encode("utf-8")
+        except UnicodeEncodeError as err:
+            raise PolicyError(
+                f"the policy text holds a lone surrogate at position {err.start}, which UTF-8 cannot carry; "
+                "build the policy from real text (or give its UTF-8 bytes)"
+            ) from None
     if isinstance(policy, bytes | bytearray):
         return bytes(policy)
     raise PolicyError(f"policy must be a Policy or the policy JSON (str or bytes), got {type(policy).__name__}")

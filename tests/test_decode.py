@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cfsign_nb import Policy, PrivateKey, Signer, decode, set_cookie_headers, verify
+from cfsign_nb import Policy, PrivateKey, Signer, b64encode, decode, set_cookie_headers, verify
 
 from .conftest import KEY_ID, NOW, URL
 
@@ -154,3 +154,18 @@ def test_signature_in_other_alphabet_is_recovered_for_diagnosis(signer: Signer) 
 @pytest.mark.parametrize("text", ["", "   ", "hello", "ftp://example.com/file"])
 def test_text_that_is_not_an_artifact(text: str) -> None:
     assert [p.code for p in decode(text).problems] == ["NO_SIGNING_DATA"]
+
+
+def test_hostile_values_are_findings_not_exceptions() -> None:
+    signature = "A" * 342 + "__"
+    huge = decode(f"{URL}?Expires={'9' * 5000}&Signature={signature}&Key-Pair-Id={KEY_ID}")
+    assert [p.code for p in huge.problems] == ["EXPIRES_INVALID"] and huge.expires is None
+    deep = decode(f"{URL}?Policy={b64encode(b'[' * 3000)}&Signature={signature}&Key-Pair-Id={KEY_ID}")
+    assert [p.code for p in deep.problems] == ["POLICY_INVALID"] and deep.policy_document is None
+    assert "deep" in deep.problems[0].message
+    surrogate = decode(f"{URL}\ud800?Expires=1767225600&Signature={signature}&Key-Pair-Id={KEY_ID}")
+    assert surrogate.policy_bytes is not None and "\ud800".encode("utf-8", "surrogatepass") in surrogate.policy_bytes
+    mapping = decode({None: 10**5000, b"CloudFront-Expires": b"12", 3: 4.5}, request_url=42)  # type: ignore[arg-type]
+    assert mapping.source == "cookies" and mapping.expires == 12 and mapping.resource_url is None
+    repeated = decode("; ".join(["CloudFront-Expires=1"] * 1000))
+    assert [p.code for p in repeated.problems].count("DUPLICATE_SIGNING_PARAMETER") == 1

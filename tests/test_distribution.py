@@ -327,3 +327,47 @@ def test_verdict_of_an_error_without_a_cloudfront_code(dist, rsa_key) -> None:
     wrong = Signer("K2JCJMDEHXQW5F", rsa_key).sign_url("https://cdn.example.org/videos/x.mp4", expires=NOW + 600)
     result = diagnose(wrong, now=NOW, distribution=dist)
     assert result.verdict == "refused (ALTERNATE_DOMAIN_NOT_CONFIGURED)"
+
+
+# --- hostile configs and URLs ---------------------------------------------------------------
+
+def test_a_non_utf8_config_file_names_the_file_and_the_fix(tmp_path) -> None:
+    path = tmp_path / "dist.json"
+    path.write_bytes(b'{"Distribution": "\xff\xfe"}')
+    with pytest.raises(DistributionError, match="not UTF-8") as raised:
+        load_distribution(path)
+    assert "dist.json" in str(raised.value) and "get-distribution" in str(raised.value)
+
+
+@pytest.mark.parametrize("content", ["{not json", "[" * 5000, '{"a": ' + "9" * 5000 + "}", "[]"])
+def test_an_invalid_config_file_names_the_file(tmp_path, content: str) -> None:
+    path = tmp_path / "broken.json"
+    path.write_text(content)
+    with pytest.raises(DistributionError, match=r"broken\.json"):
+        load_distribution(str(path))
+
+
+def test_a_path_pattern_longer_than_cloudfront_allows_is_refused() -> None:
+    config = {"DefaultCacheBehavior": {}, "CacheBehaviors": {"Items": [{"PathPattern": "/a" * 200}]}}
+    with pytest.raises(DistributionError, match="at most 255"):
+        load_distribution(config)
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("http://[", "*"), ("https://[x]/videos/a.mp4", "/videos/*"), ("https://h:99999/videos/a.mp4", "/videos/*"),
+    ("http://[::1]/public/a", "/public/*"), ("https://[x/public/a?b", "/public/*"),
+])
+def test_urls_urlsplit_refuses_still_match_their_behavior(dist, url: str, expected: str) -> None:
+    assert match_behavior(dist, url).path_pattern == expected
+    check_request(dist, None, type("Context", (), {"request_url": url})())  # never raises
+
+
+def test_path_pattern_matching_is_linear() -> None:
+    import time
+
+    config = {"DefaultCacheBehavior": {}, "CacheBehaviors": {"Items": [
+        {"PathPattern": "*a" * 60 + "b"}, {"PathPattern": "*a?" * 60 + "b"}, {"PathPattern": "*" * 255}]}}
+    start = time.perf_counter()
+    assert match_behavior(config, "/" + "a" * 10_000).path_pattern == "*" * 255
+    assert patterns_overlap("*a" * 120, "*b" * 120) is False
+    assert time.perf_counter() - start < 0.5  # the regex took minutes on the first pattern

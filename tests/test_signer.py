@@ -262,3 +262,8 @@ def test_plan_policy_says_canned_or_custom_and_why() -> None:
     assert not plan_policy(URL, expires=NOW, resource=URL + "*").canned
     assert plan_policy(URL, expires=NOW, cookies=True).canned
     assert "wildcard" in plan_policy(URL + "*", expires=NOW, cookies=True).reason
+
+
+def test_a_policy_text_with_a_lone_surrogate_is_a_policy_error(signer: Signer) -> None:
+    with pytest.raises(PolicyError, match="surrogate"):
+        signer.sign_url(URL, policy='{"Statement":[{"Resource":"\ud800","Condition":{}}]}')
