@@ -40,16 +40,22 @@ def _write_notebook(path: Path, cells: list[str]) -> None:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """JupyterLab with widget-state saving on, so a saved notebook holds everything the widgets sync."""
     chromium_path()
     root = tmp_path_factory.mktemp("lab-root")
     for notebook in NOTEBOOKS.glob("*.ipynb"):
         shutil.copy(notebook, root / notebook.name)
     _write_notebook(root / "panels.ipynb", PANEL_CELLS)
-    with jupyter_server("lab", root, tmp_path_factory.mktemp("lab-home")) as server:
+    home = tmp_path_factory.mktemp("lab-home")
+    settings = home / "user-settings"
+    plugin = settings / "@jupyter-widgets" / "jupyterlab-manager" / "plugin.jupyterlab-settings"
+    plugin.parent.mkdir(parents=True)
+    plugin.write_text(json.dumps({"saveState": True}))
+    with jupyter_server("lab", root, home, f"--LabApp.user_settings_dir={settings}") as server:
         yield server
 
 
-def _run_all(page, server: Server, notebook: str) -> None:  # noqa: ANN001 - Playwright page
+def _run_all(page, server: Server, notebook: str) -> None:
     page.goto(server.url(f"lab/tree/{notebook}") + "&reset")  # reset: no tabs restored from an earlier test
     page.wait_for_selector(".jp-NotebookPanel", timeout=60_000)
     page.wait_for_function(
@@ -65,12 +71,12 @@ def _run_all(page, server: Server, notebook: str) -> None:  # noqa: ANN001 - Pla
     page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
 
 
-def _shot(locator, name: str) -> None:  # noqa: ANN001
+def _shot(locator, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     locator.screenshot(path=str(ARTIFACTS / f"{name}.png"))
 
 
-def _fill_and_commit(locator, text: str) -> None:  # noqa: ANN001
+def _fill_and_commit(locator, text: str) -> None:
     """Type into a continuous_update=False textarea and leave it, as a person would."""
     locator.fill(text)
     locator.press("Tab")
@@ -133,30 +139,67 @@ def test_tour_notebook_renders_its_panels(lab: Server) -> None:
         _shot(page.locator(".cfsign-app"), "tour-app")
 
 
-def test_saved_notebook_holds_no_private_key(lab: Server, ecdsa_pem_for_browser: str) -> None:
-    """Load a key through the KeyPanel in the browser, save, and read the file back."""
+# Every text field of App, tab by tab: (tab title, panel class, fields that panel shows there).
+SECRET_TABS = [("Key", "cfsign-key-panel", 3), ("Sign", "cfsign-policy-builder", 5), ("Sign", "cfsign-signer-panel", 2),
+               ("Inspect", "cfsign-inspector", 6)]
+
+
+def _private_chunks(pem: str, public_pem: str) -> list[str]:
+    """24-character pieces of the private key body that are not also in its (shown, saved) public key."""
+    body = "".join(pem.strip().splitlines()[1:-1])
+    public = "".join(public_pem.strip().splitlines()[1:-1])
+    chunks = [body[i : i + 24] for i in range(0, len(body) - 24, 12)]
+    return [chunk for chunk in chunks if chunk not in public]
+
+
+def test_saved_notebook_holds_no_private_key(lab: Server, rsa_key, ecdsa_key) -> None:
+    """Paste or type private keys into every field of every panel, save with widget state, read the file back."""
     from playwright.sync_api import expect
 
-    path = lab.root / "keypanel.ipynb"
-    _write_notebook(path, ["from cfsign_nb.widgets import KeyPanel\npanel = KeyPanel(key_pair_id='K2JCJMDEHXQW5F')\npanel",
-                           "print(panel.key)"])
+    path = lab.root / "secrets.ipynb"
+    _write_notebook(path, [f"from cfsign_nb.widgets import App\napp = App(url={URL!r})\napp"])
+    loaded, stray = rsa_key.private_pem().decode(), ecdsa_key.private_pem().decode()
     with browser_page() as page:
-        _run_all(page, lab, "keypanel.ipynb")
-        panel = page.locator(".cfsign-key-panel")
-        expect(panel).to_be_visible(timeout=90_000)
-        panel.locator("input[type=password]").first.fill(ecdsa_pem_for_browser)
-        panel.locator("button", has_text="Load pasted key").click()
-        expect(panel.locator(".cfsign-key")).to_contain_text("ECDSA P-256")
-        expect(panel.locator("input[type=password]").first).to_have_value("")
+        _run_all(page, lab, "secrets.ipynb")
+        app = page.locator(".cfsign-app")
+        expect(app).to_be_visible(timeout=90_000)
+        key_panel = app.locator(".cfsign-key-panel")
+        pem_field = key_panel.locator("input[type=password]").first
+        pem_field.fill(loaded)  # no Load click: the key loads on paste
+        expect(key_panel.locator(".cfsign-key")).to_contain_text("RSA-2048", timeout=20_000)
+        expect(pem_field).to_have_value("")
+        key_panel.locator("input[type=text]").first.press_sequentially(" ".join(stray.split("\n"))[:200])
+        filled = 2
+        for tab, panel_class, count in SECRET_TABS:
+            app.locator(".lm-TabBar-tab", has_text=tab).click()
+            panel = app.locator(f".{panel_class}")
+            if panel_class == "cfsign-inspector":
+                panel.locator(".jupyter-widget-Collapse-header").first.click()
+            fields = panel.locator("input[type=text]:enabled, input[type=password]:enabled, textarea:enabled")
+            expect(fields).to_have_count(count)
+            for index in range(count):
+                field = fields.nth(index)
+                if panel_class == "cfsign-key-panel" and index < 2:
+                    continue  # the Key pair id was typed into and the PEM field loaded, above
+                field.fill(stray)
+                field.press("Tab")  # fields that sync on leaving them
+                filled += 1
+                expect(field).to_have_value("", timeout=10_000)
+            for index in range(count):
+                expect(fields.nth(index)).to_have_value("")
+        assert filled == 16
+        expect(app.locator(".cfsign-inspector .cfsign-error").first).to_contain_text("removed at once")
+        expect(key_panel.locator(".cfsign-key")).to_contain_text("RSA-2048")
+        _shot(app, "app-secrets-refused")
         page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
-        page.wait_for_timeout(1500)
+        page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.context.model.dirty", timeout=20_000)
     saved = path.read_text()
-    body = "".join(ecdsa_pem_for_browser.strip().splitlines()[1:-1])
+    state = json.loads(saved)["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    assert len(state) > 50  # the widget state really was saved: the test would be vacuous otherwise
+    assert any("cfsign-app" in model["state"].get("_dom_classes", ()) for model in state.values())
+    assert rsa_key.public_key_pem().strip().splitlines()[1] in saved  # the derived public key is kept, visibly
     assert "PRIVATE KEY" not in saved
-    assert body[:40] not in saved and body[-40:] not in saved
-    assert json.loads(saved)["cells"]
-
-
-@pytest.fixture
-def ecdsa_pem_for_browser(ecdsa_key) -> str:  # noqa: ANN001
-    return ecdsa_key.private_pem().decode()
+    for pem, public in ((loaded, rsa_key.public_key_pem()), (stray, ecdsa_key.public_key_pem())):
+        chunks = _private_chunks(pem, public)
+        assert len(chunks) > 3
+        assert not [chunk for chunk in chunks if chunk in saved]

@@ -326,3 +326,11 @@ def test_a_key_typed_character_by_character_is_refused_piece_by_piece(secrets: d
     app.inspector.public_key.value = secret
     app.inspector.public_key.value = app.keys.key.public_key_pem()  # a whole new PEM is never a piece
     assert app.inspector.public_key.value == app.keys.key.public_key_pem()
+
+
+def test_one_notice_at_a_time(secrets: dict[str, str]) -> None:
+    inspector = _panel("inspector")
+    for field in text_fields(inspector.widget):
+        field.value = secrets["rsa-pkcs8"]
+    shown = html.unescape(inspector.verdict.value)
+    assert shown.count("removed at once") == 1 and f"“{inspector.as_of.label}”" in shown

@@ -7,6 +7,7 @@ every value goes through :func:`html.escape` or ``Styler.format(escape="html")``
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 import pandas as pd
@@ -30,6 +31,16 @@ def message(text: str, kind: str = "info") -> str:
     """A one-line status message; ``kind`` is error, warning, info or success. Never shows key material."""
     colour = {"error": "#c62828", "warning": "#ef6c00", "success": "#2e7d32"}.get(kind, "inherit")
     return f"<div class='cfsign-message cfsign-{kind}' style='color:{colour}'>{esc(scrub(text))}</div>"
+
+
+_REFUSED_CLASS = "cfsign-key-refused"
+_REFUSED_RE = re.compile(rf"<div class='cfsign-message cfsign-error {_REFUSED_CLASS}'[^>]*>.*?</div>", re.DOTALL)
+
+
+def key_refused(text: str, status: str) -> str:
+    """``status`` led by the notice that a field cleared a private key (one notice: a new one replaces the last)."""
+    notice = message(text, "error").replace("cfsign-error'", f"cfsign-error {_REFUSED_CLASS}'", 1)
+    return notice + _REFUSED_RE.sub("", status)
 
 
 def key_summary(key: PrivateKey, key_pair_id: str) -> str:

@@ -44,7 +44,7 @@ class _Panel:
     def _guard_fields(self, status: w.HTML) -> None:
         """Every text field of this panel clears a pasted private key at once and says so in ``status``."""
         def refused(field: Any) -> None:
-            status.value = render.message(self._key_refused(field), "error") + status.value
+            status.value = render.key_refused(self._key_refused(field), status.value)
         guard_fields(self.widget, refused)
 
     def _key_refused(self, field: Any) -> str:
