@@ -275,8 +275,10 @@ def _from_document(document: Mapping[str, Any]) -> DistributionConfig:
 
 
 def _behavior(item: Mapping[str, Any], index: int, default: bool = False) -> Behavior:
-    key_groups = item.get("TrustedKeyGroups") if isinstance(item.get("TrustedKeyGroups"), Mapping) else {}
-    signers = item.get("TrustedSigners") if isinstance(item.get("TrustedSigners"), Mapping) else {}
+    key_groups: Mapping[str, Any] = item.get("TrustedKeyGroups") or {}
+    signers: Mapping[str, Any] = item.get("TrustedSigners") or {}
+    key_groups = key_groups if isinstance(key_groups, Mapping) else {}
+    signers = signers if isinstance(signers, Mapping) else {}
     methods = _strings(item.get("AllowedMethods")) or ("GET", "HEAD")
     pattern = "*" if default else str(item.get("PathPattern") or "")
     if not default and not pattern:
