@@ -4,8 +4,12 @@ The format is tab-separated W3C with ``#Version:`` and ``#Fields:`` header lines
 CloudFront escapes field values once more when it writes them (a viewer's ``%2C`` is logged as
 ``%252C``, a space in a User-Agent as ``%20``), so :func:`read_access_log` percent-decodes
 ``cs-uri-stem``, ``cs-uri-query``, ``cs(Cookie)``, ``cs(User-Agent)`` and ``cs(Referer)`` exactly
-once to get back what the viewer sent; other fields are kept as logged;
-:func:`write_access_log` applies the inverse escaping. Importing this module imports pandas.
+once to get back what the viewer sent. In every other field only control bytes, spaces, DEL,
+non-ASCII bytes and ``%`` itself are escaped (no log line carries a raw tab, newline or terminal
+escape), so only those escapes (``%00``-``%20``, ``%25``, ``%7F``-``%FF``) are decoded there;
+:func:`write_access_log` applies the inverse escaping. A line with a raw control byte or the wrong
+number of fields is skipped with a :class:`CfSignWarning`; reading never raises on a line.
+Importing this module imports pandas.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import gzip
 import io
 import os
 import random
+import re
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
@@ -47,12 +52,19 @@ _CATEGORIES = (
 )
 _DECODED_ONCE = ("cs-uri-stem", "cs-uri-query", "cs(Cookie)", "cs(User-Agent)", "cs(Referer)")
 _LOG_SAFE = "!#$&'()*+,/:;=?@[]~-._" + "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+# Never in a line CloudFront writes (a tab separates fields, a line ends in \n or \r\n): C0 and C1 controls, DEL.
+_RAW_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+_PRINTABLE_ASCII = bytes(range(0x20, 0x7F)) + b"\t\n"
+_UNPRINTABLE = re.compile(r"[^\x21-\x24\x26-\x7e]+")  # what the other fields escape: controls, space, %, DEL, non-ASCII
+_CONTROL_ESCAPES = re.compile(r"(?:%(?:[01][0-9A-Fa-f]|2[05]|7[Ff]|[89A-Fa-f][0-9A-Fa-f]))+")
 _STR = pd.StringDtype("pyarrow", na_value=np.nan)
 
 
 # --- reading ----------------------------------------------------------------------------------
 
-def read_access_log(source: str | os.PathLike[str] | IO[bytes] | IO[str], *, chunk_lines: int = 200_000) -> pd.DataFrame:
+def read_access_log(
+    source: str | os.PathLike[str] | IO[bytes] | IO[str], *, chunk_lines: int = 200_000
+) -> pd.DataFrame:
     """Read CloudFront standard logs (a file, a folder of them, a glob, or an open file) into one frame.
 
     Adds ``timestamp`` (tz-aware UTC, from ``date`` + ``time``) and ``url`` (the request URL rebuilt
@@ -82,9 +94,11 @@ def iter_access_log(
                 if line.startswith("#"):
                     if line.startswith("#Fields:"):
                         if buffer:
-                            yield _parse(buffer, fields)
+                            frame, bad = _parse(buffer, fields)
+                            skipped += bad
+                            yield frame
                             buffer = []
-                        fields = line[len("#Fields:"):].split()
+                        fields = _field_names(line[len("#Fields:"):])
                     continue
                 if not line.strip():
                     continue
@@ -93,17 +107,32 @@ def iter_access_log(
                     continue
                 buffer.append(line)
                 if len(buffer) >= chunk_lines:
-                    yield _parse(buffer, fields)
+                    frame, bad = _parse(buffer, fields)
+                    skipped += bad
+                    yield frame
                     buffer = []
         if buffer:
-            yield _parse(buffer, fields)
+            frame, bad = _parse(buffer, fields)
+            skipped += bad
+            yield frame
     if skipped:
         warnings.warn(
             f"skipped {skipped} malformed log line(s) without the header's number of tab-separated "
-            "fields; check that the files are CloudFront standard logs and were not truncated",
+            "fields or with raw control bytes; check that the files are CloudFront standard logs and "
+            "were not truncated or edited",
             CfSignWarning,
             stacklevel=3,
         )
+
+
+def _field_names(header: str) -> list[str]:
+    """The names of a ``#Fields:`` line; a repeated name is kept once (the later ones get a ``#2``...)."""
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for name in header.split():
+        seen[name] = seen.get(name, 0) + 1
+        names.append(name if seen[name] == 1 else f"{name}#{seen[name]}")
+    return names
 
 
 def _open_all(source: str | os.PathLike[str] | IO[bytes] | IO[str]) -> Iterator[IO[str]]:
@@ -134,12 +163,30 @@ def _text(handle: IO[bytes] | IO[str]) -> IO[str]:
     return io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline="\n")
 
 
-def _parse(lines: list[str], fields: Sequence[str]) -> pd.DataFrame:
+def _parse(lines: list[str], fields: Sequence[str]) -> tuple[pd.DataFrame, int]:
+    """The typed frame of ``lines``, and how many of them were skipped for raw control bytes."""
+    text = "".join(lines)
+    skipped = 0
+    if _has_raw_controls(text):  # rare: look line by line
+        kept = [line for line in lines if not _RAW_CONTROL.search(line.rstrip("\n").removesuffix("\r"))]
+        skipped = len(lines) - len(kept)
+        text = "".join(kept)
+    if not text:
+        return _typed(pd.DataFrame({name: pd.Series([], dtype=object) for name in fields})), skipped
     frame = pd.read_csv(
-        io.StringIO("".join(lines)), sep="\t", names=list(fields), header=None, dtype=str,
+        io.StringIO(text), sep="\t", names=list(fields), header=None, dtype=str,
         na_filter=False, quoting=3, engine="c",
     )
-    return _typed(frame)
+    return _typed(frame), skipped
+
+
+def _has_raw_controls(text: str) -> bool:
+    """Whether some line holds a control byte other than its tabs and line end (cheap for ASCII text)."""
+    if not text.isascii():
+        return any(_RAW_CONTROL.search(line.rstrip("\n").removesuffix("\r")) for line in text.splitlines(True))
+    data = text.encode("ascii")
+    rest = data.translate(None, _PRINTABLE_ASCII)  # what is left: controls, DEL, and the \r of CRLF line ends
+    return bool(rest) and (rest.strip(b"\r") != b"" or data.count(b"\r\n") != len(rest))
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
@@ -150,8 +197,11 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     for name in _DECODED_ONCE:
         column = frame[name].astype(object)
         frame[name] = pd.array([_unquote(v) for v in column], dtype=_STR)
+    for name in frame.columns:
+        if name not in _DECODED_ONCE and name not in _INTS and name not in _FLOATS:
+            frame[name] = _unescape_controls(frame[name])
     for name in _INTS:
-        frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("Int64")
+        frame[name] = _int_column(frame[name])
     for name in _FLOATS:
         frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
     stamp = frame["date"].astype(str) + " " + frame["time"].astype(str)
@@ -170,7 +220,38 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
 def _unquote(value: object) -> object:
     if not isinstance(value, str):
         return None
-    return unquote(value) if "%" in value else value
+    return unquote(value, errors="replace") if "%" in value else value
+
+
+def _unescape_controls(column: pd.Series) -> pd.Series:
+    """A field other than the viewer's text fields with its ``%XX`` escapes of unprintable bytes decoded."""
+    text = column.astype(_STR)
+    escaped = text.str.contains("%", regex=False).fillna(False).to_numpy(dtype=bool)
+    if not escaped.any():
+        return text
+    values = text.astype(object)
+    values[escaped] = [_decode_escapes(v) for v in values[escaped]]
+    return values.astype(_STR)
+
+
+def _decode_escapes(value: str) -> str:
+    return _CONTROL_ESCAPES.sub(_decode_run, value)
+
+
+def _decode_run(match: re.Match[str]) -> str:
+    """A run of escapes as text: UTF-8 (what CloudFront logs), else Latin-1 (bytes as the edge got them)."""
+    data = bytes.fromhex(match.group().replace("%", ""))
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _int_column(column: pd.Series) -> pd.Series:
+    """Whole numbers that fit an int64 as Int64; anything else (``1.5``, ``1e400``, 5,000 digits) is missing."""
+    numbers = pd.to_numeric(column, errors="coerce").astype("float64")
+    whole = numbers.where(np.isfinite(numbers) & (numbers == np.floor(numbers)) & (numbers.abs() < 2**63))
+    return whole.astype("Int64")
 
 
 # --- writing ----------------------------------------------------------------------------------
@@ -211,8 +292,12 @@ def _field(value: object, escape: bool) -> str:
         return "-"
     text = str(value)
     if escape:
-        return quote(text, safe=_LOG_SAFE) or "-"
-    return text.replace("\t", "%09").replace("\n", "%0A") or "-"
+        return quote(text.encode("utf-8", "surrogatepass"), safe=_LOG_SAFE) or "-"
+    return _UNPRINTABLE.sub(_escape_run, text) or "-"
+
+
+def _escape_run(match: re.Match[str]) -> str:
+    return "".join(f"%{byte:02X}" for byte in match.group().encode("utf-8", "surrogatepass"))
 
 
 # --- diagnosing -------------------------------------------------------------------------------
@@ -272,7 +357,9 @@ def diagnose_access_log(
     for name in ("key_pair_id", "code"):
         added[name] = added[name].astype(str).astype("category") if name == "key_pair_id" else added[name]
     out = pd.concat([log, added], axis=1)
-    refused = out["sc-status"].eq(403).fillna(False).astype(bool) if "sc-status" in out else pd.Series(False, index=out.index)
+    refused = (
+        out["sc-status"].eq(403).fillna(False).astype(bool) if "sc-status" in out else pd.Series(False, index=out.index)
+    )
     # CloudFront said 403 but the diagnosis found no cause: most often no public key was given,
     # so the signature could not be checked (or the cause lies outside the signature).
     out["unexplained_403"] = refused & out["ok"].astype(bool)
