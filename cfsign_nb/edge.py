@@ -402,7 +402,12 @@ class EdgeApp:
         return self.config.default_behavior
 
     async def _authorize(self, request: _Request, behavior: Behavior, note: str = "") -> _Grant | _Outcome:
-        """Would ``behavior`` serve this request? A grant, or the refusal CloudFront would answer."""
+        """Would ``behavior`` serve this request? A grant, or the refusal CloudFront would answer.
+
+        With a ``note`` (a symbolic link's real path) the diagnosis is not given the distribution,
+        which would judge the requested path's behavior: only ``behavior``'s keys and the signature's
+        own conditions decide.
+        """
         suffix = f" [{note}]" if note else ""
         if request.method not in behavior.allowed_methods:
             decision = Decision(request.request_id, request.when, request.method, request.shown_path, 403,
@@ -418,7 +423,7 @@ class EdgeApp:
         artifact = request.url if channel == "url" else "Cookie: " + request.headers.get("cookie", "")
         check = functools.partial(diagnose, artifact, public_keys=self._trusted[behavior.index],
                                   now=int(request.when), client_ip=request.client_ip, request_url=request.url,
-                                  distribution=self.config)
+                                  distribution=None if note else self.config)
         result: Diagnosis | None = None
         try:
             with anyio.move_on_after(self.time_budget):
@@ -431,6 +436,10 @@ class EdgeApp:
             return self._deny("AccessDenied", f"the verification took longer than the edge's budget of "
                               f"{self.time_budget:g} s per request; refused to be safe{suffix}",
                               request, behavior, channel, None)
+        if "BEHAVIOR_NOT_RESTRICTED" in result.codes:
+            return self._deny("AccessDenied", f"the diagnosis matched {request.url[:200]!r} to an unrestricted "
+                              f"behavior, but the edge matched its canonical path to {behavior.label}; "
+                              f"refused to be safe{suffix}", request, behavior, channel, result)
         if not result.ok:
             cause = result.cause
             assert cause is not None
@@ -650,6 +659,7 @@ def _scope_path(scope: dict[str, Any]) -> str:
 
 
 _PATH_SAFE = "/!$&'()*+,;=:@-._~"  # RFC 3986 pchar and '/', less '%'
+_ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
 
 
 def canonical_path(raw_path: bytes) -> tuple[str, str, None] | tuple[None, None, str]:
@@ -658,8 +668,9 @@ def canonical_path(raw_path: bytes) -> tuple[str, str, None] | tuple[None, None,
 
     ``path`` is percent-decoded (``%2F`` included) with ``//`` collapsed and ``.``/``..`` resolved;
     it picks the cache behavior and names the file. ``url_path`` is what the signature is checked
-    against: the path as sent when it already is canonical, else ``path`` percent-encoded again, so
-    a signature never covers a path other than the one served. Raw non-ASCII, control or space bytes,
+    against: ``path`` percent-encoded again (only what RFC 3986 requires), or the path as sent when
+    that differs from it only in the case of hex digits; so a signature never covers a path form
+    other than the one served, and nothing matches another behavior. Raw non-ASCII, control or space bytes,
     a raw ``#``, NUL or control characters or a backslash after decoding, text that is not UTF-8,
     and ``..`` climbing above the root are refused.
     """
@@ -689,9 +700,11 @@ def canonical_path(raw_path: bytes) -> tuple[str, str, None] | tuple[None, None,
     path = "/" + "/".join(kept)
     if kept and segments[-1] in ("", ".", ".."):
         path += "/"
-    if path == text and b"%2f" not in raw_path.lower():
-        return path, raw_path.decode("ascii"), None
-    return path, quote(path, safe=_PATH_SAFE), None
+    url_path = quote(path, safe=_PATH_SAFE)
+    sent = raw_path.decode("ascii")
+    if path == text and _ESCAPE.sub(lambda m: m.group().upper(), sent) == url_path:
+        return path, sent, None  # as sent, but for the case of hex digits: what a signer signed
+    return path, url_path, None
 
 
 _LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
