@@ -30,7 +30,7 @@ import string
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import formatdate
@@ -80,6 +80,7 @@ HEADER_TIMEOUT = 10.0
 response) before the edge answers 408 and closes it."""
 _VERIFY_THREADS = 8
 _HEAD_KEPT = 8192  # bytes of a request head kept to log a request the HTTP parser refused
+_HEAD_LIMIT = 64 * 1024  # the HTTP parser refuses a request head that grows past this
 
 CLOUDFRONT_MESSAGES: Mapping[str, str] = {
     "MissingKey": "Missing Key-Pair-Id query parameter or cookie value",
@@ -583,7 +584,7 @@ class _Meter:
         self.first_byte: float | None = None
         self.headers: dict[str, str] = {}
 
-    async def __call__(self, message: dict[str, Any]) -> None:
+    async def __call__(self, message: MutableMapping[str, Any]) -> None:
         if message["type"] == "http.response.start":
             self.status = message["status"]
             raw = message.get("headers", ())
@@ -888,7 +889,7 @@ def _edge_protocol(app: EdgeApp, header_timeout: float) -> type[asyncio.Protocol
         def send_400_response(self, msg: str) -> None:
             self._reject(400, b"Bad Request", "the HTTP parser refused the request (a malformed request line "
                          "or header, a header byte HTTP does not allow, or a head over "
-                         f"{self.conn._max_incomplete_event_size:,} bytes)")
+                         f"{_HEAD_LIMIT:,} bytes)")
 
         def _arm_head_timer(self) -> None:
             self._cancel_head_timer()
@@ -946,7 +947,7 @@ def _uvicorn_config(app: EdgeApp, host: str, port: int, log_level: str, idle_tim
     return uvicorn.Config(
         app, host=host, port=port, log_level=log_level, access_log=False, lifespan="on",
         http=_edge_protocol(app, header_timeout), loop="asyncio", proxy_headers=False, server_header=False,
-        timeout_keep_alive=idle_timeout, h11_max_incomplete_event_size=64 * 1024,  # type: ignore[arg-type]
+        timeout_keep_alive=idle_timeout, h11_max_incomplete_event_size=_HEAD_LIMIT,  # type: ignore[arg-type]
         timeout_graceful_shutdown=3,
     )
 
