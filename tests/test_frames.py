@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -140,7 +141,7 @@ def test_verify_false_ignores_keys(corpus: list[object], rsa_key: PrivateKey, ec
     _assert_agrees(table, corpus, now=NOW)
 
 
-_url_chars = st.sampled_from(list("abcXYZ019-_.~%/?&=:+#\"\\ é*") + ["Expires=", "Signature=", "Key-Pair-Id=", "&Hash-Algorithm=SHA256", "Policy="])
+_url_chars = st.sampled_from([*"abcXYZ019-_.~%/?&=:+#\"\\ é*", "Expires=", "Signature=", "Key-Pair-Id=", "&Hash-Algorithm=SHA256", "Policy="])
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -293,3 +294,238 @@ def test_style_escapes_hostile_input() -> None:
 def test_import_cfsign_nb_does_not_import_pandas() -> None:
     code = "import sys, cfsign_nb; cfsign_nb.Signer; assert 'pandas' not in sys.modules and 'numpy' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# --- hostile input: a row that fails is a row with a code, never a failed batch ---------------------
+
+_PAYLOAD = '<script>alert(1)</script><img src=x onerror=alert(2)>'
+
+
+def _hostile_values(rsa_key: PrivateKey) -> list[object]:
+    good = Signer(KEY_ID, rsa_key).sign_url(URL, expires=NOW + 600)
+    head, _, tail = good.partition("&Signature=")
+    return [
+        good,
+        "https://x.example/\ud800?Expires=1&Signature=AAAA&Key-Pair-Id=K",
+        good + "\udfff",
+        None,
+        float("nan"),
+        b"https://x.example/?Expires=1&Signature=AAAA&Key-Pair-Id=K",
+        b"\xff\xfe",
+        12,
+        10**5000,
+        {"CloudFront-Expires": "9" * 5000},
+        {"nested": {"a": [1, 2]}},
+        ["a", "b"],
+        head.partition("Expires=")[0] + "Expires=" + "9" * 5000 + "&Signature=" + tail,
+        URL + "?Expires=-" + "9" * 30 + "&Signature=AAAA&Key-Pair-Id=K",
+        URL + "?Policy=" + "WwWw" * 1000 + "&Signature=AAAA&Key-Pair-Id=K",
+        URL + "?Policy=" + __import__("base64").b64encode(b"[" * 3000).decode() + "&Signature=AAAA&Key-Pair-Id=K",
+        "http://[",
+        "https://[x]/a?Expires=1&Signature=AAAA&Key-Pair-Id=K",
+        URL + "?" + "&" * 8000 + "Expires=1&Signature=AAAA&Key-Pair-Id=K",
+        "https://x.example/" + "a" * 3_000_000 + "?Expires=1&Signature=AAAA&Key-Pair-Id=K",
+        good,
+    ]
+
+
+def _assert_rows_match_single_row_functions(table: pd.DataFrame, values: list[object], **kwargs: object) -> None:
+    """Each row has the codes diagnose() gives it, or INTERNAL_ERROR where diagnose() itself raises."""
+    from cfsign_nb.frames import CODE_CATEGORIES, INTERNAL_ERROR
+
+    assert len(table) == len(values)
+    assert set(table["code"].astype(str)) <= set(CODE_CATEGORIES)
+    for i, value in enumerate(values):
+        try:
+            expected = diagnose(value, **kwargs)  # type: ignore[arg-type]
+        except Exception:
+            assert table["code"].iloc[i] == INTERNAL_ERROR, i
+        else:
+            assert table["codes"].iloc[i] == expected.codes, (i, repr(value)[:80])
+
+
+@pytest.mark.filterwarnings("ignore::cfsign_nb.CfSignWarning")
+def test_hostile_rows_never_fail_the_batch(rsa_key: PrivateKey, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cfsign_nb import frames
+
+    values = _hostile_values(rsa_key)
+    keys = {KEY_ID: rsa_key.public_key_pem()}
+    table = diagnose_many(values, now=NOW, public_keys=keys)
+    _assert_rows_match_single_row_functions(table, values, now=NOW, public_keys=keys)
+    assert table["code"].iloc[0] == "OK" and table["code"].iloc[-1] == "OK"
+    assert table["url"].iloc[1] == "https://x.example/\\ud800?Expires=1&Signature=AAAA&Key-Pair-Id=K" or pd.isna(table["url"].iloc[1])
+    assert len(decode_many(values)) == len(values)
+    strings = [v for v in values if isinstance(v, str)]
+    _assert_rows_match_single_row_functions(diagnose_many(pd.Series(strings, dtype=object), now=NOW), strings, now=NOW)
+    monkeypatch.setattr(frames, "_CHUNK", 3)
+    in_processes = diagnose_many(values, now=NOW, public_keys=keys, workers=2)
+    pd.testing.assert_frame_equal(in_processes, table)
+
+
+@pytest.mark.filterwarnings("ignore::cfsign_nb.CfSignWarning")
+def test_hostile_per_row_arguments_never_fail_the_batch(rsa_key: PrivateKey) -> None:
+    good = Signer(KEY_ID, rsa_key).sign_url(URL, expires=NOW + 600)
+    values = [good] * 6
+    table = diagnose_many(
+        values,
+        now=[float("nan"), 2**70, -(2**70), "not a time", None, NOW],
+        client_ip=[{"a": 1}, ["x"], "999.1.1.1", b"\x00", None, "192.0.2.1"],
+        request_url=[None, "http://[", {"x": 1}, "\ud800", None, None],
+    )
+    from cfsign_nb.frames import CODE_CATEGORIES
+
+    assert len(table) == 6 and set(table["code"].astype(str)) <= set(CODE_CATEGORIES)
+    assert table["code"].iloc[5] == "OK"  # the one row whose arguments are all usable
+
+
+def test_a_row_that_raises_gets_internal_error_and_the_rest_are_kept(
+    rsa_key: PrivateKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cfsign_nb import CfSignWarning, frames
+
+    good = Signer(KEY_ID, rsa_key).sign_url(URL, expires=NOW + 600)
+    real_diagnose, real_decode = frames.diagnose, frames.decode
+
+    def broken_diagnose(value: object, **kwargs: object) -> object:
+        if value == "boom":
+            raise RecursionError("maximum recursion depth exceeded\nwhile decoding")
+        return real_diagnose(value, **kwargs)  # type: ignore[arg-type]
+
+    def broken_decode(value: object, **kwargs: object) -> object:
+        if value == "boom":
+            raise ValueError("bad")
+        return real_decode(value, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(frames, "diagnose", broken_diagnose)
+    monkeypatch.setattr(frames, "decode", broken_decode)
+    series = pd.Series([good, "boom", "junk"], index=["a", "b", "c"])
+    with pytest.warns(CfSignWarning, match=r"1 row\(s\) raised.*row 'b': RecursionError: maximum recursion depth exceeded while decoding"):
+        table = diagnose_many(series, now=NOW)
+    assert list(table["code"]) == ["OK", "INTERNAL_ERROR", "NO_SIGNING_DATA"]
+    assert table.loc["b", "codes"] == ("INTERNAL_ERROR",) and not table.loc["b", "ok"]
+    assert pd.isna(table.loc["b", "cloudfront_error"]) and table.loc["b", "now"] == NOW
+    assert table.attrs["errors"] == {"b": "RecursionError: maximum recursion depth exceeded while decoding"}
+    with pytest.warns(CfSignWarning, match="ValueError: bad"):
+        decoded = decode_many(series)
+    assert decoded.loc["b", "problems"] == ("INTERNAL_ERROR",) and decoded.loc["a", "problems"] == ()
+
+
+def test_a_fast_path_failure_redoes_its_chunk_row_by_row(rsa_key: PrivateKey, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cfsign_nb import frames
+
+    signer = Signer(KEY_ID, rsa_key)
+    values = [signer.sign_url(f"{URL}?n={i}", expires=NOW + i - 3) for i in range(8)] + ["junk"]
+    keys = {KEY_ID: rsa_key.public_key_pem()}
+    expected = diagnose_many(values, now=NOW, public_keys=keys)
+    calls = []
+
+    def broken(array: object, eligible: np.ndarray) -> None:
+        calls.append(len(eligible))
+        if len(eligible) > 1:
+            raise MemoryError("the fast path broke")
+
+    monkeypatch.setattr(frames, "_fast_canned", broken)
+    table = diagnose_many(values, now=NOW, public_keys=keys)
+    assert calls[0] == len(values) and len(calls) > 1
+    pd.testing.assert_frame_equal(table, expected)
+
+
+def test_unpicklable_rows_run_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cfsign_nb import frames
+
+    monkeypatch.setattr(frames, "_CHUNK", 2)
+    values = [lambda: 1, URL, (x for x in "ab"), "junk", URL]
+    table = diagnose_many(values, now=NOW, workers=2)
+    assert list(table["code"]) == ["NO_SIGNING_DATA"] * 5
+
+
+def test_hostile_rows_stay_cheap() -> None:
+    """Rows full of '&' or megabytes long never enter the fast path's byte passes; chunks stay bounded in bytes."""
+    import time
+    from unittest import mock
+
+    from cfsign_nb import frames
+
+    ampersands = [URL + "?" + "&" * 8000 + f"Expires={i}&Signature=AAAA&Key-Pair-Id=K" for i in range(300)]
+    huge = ["https://x.example/" + "a" * 20_000_000]
+    normal = [f"{URL}?Expires={NOW + i}&Signature=AAAA&Key-Pair-Id=K" for i in range(2000)]
+    mixed = frames._as_arrow(normal + huge * 3 + normal)
+    assert frames._bounds(mixed, 4003, 100_000) == [(0, 4003)]  # long rows never enter the fast path: no extra chunks
+    small = 50_000
+
+    with mock.patch.object(frames, "_CHUNK_BYTES", small):
+        bounds = frames._bounds(mixed, 4003, 100_000)
+    lengths = [len(v) for v in normal + huge * 3 + normal]
+    assert bounds[0][0] == 0 and bounds[-1][1] == 4003 and all(a[1] == b[0] for a, b in itertools.pairwise(bounds))
+    assert all(sum(n for n in lengths[lo:hi] if n <= 8192) <= small for lo, hi in bounds)
+    start = time.perf_counter()
+    table = decode_many(ampersands + huge + normal)
+    assert time.perf_counter() - start < 60
+    assert len(table) == 2301
+    assert table["expires"].iloc[-1] == NOW + 1999
+
+
+_hostile_text = st.one_of(
+    st.text(st.characters(codec=None, categories=None), max_size=40),  # surrogates and controls included
+    st.builds(lambda a, b: f"{URL}?Expires={a}&Signature={b}&Key-Pair-Id={KEY_ID}",
+              st.one_of(st.integers(), st.just("9" * 5000), st.text(max_size=5)), st.text(max_size=8)),
+    st.builds(lambda d: f"{URL}?Policy=" + __import__("base64").b64encode(("[" * d + "]" * d).encode()).decode()
+              + f"&Signature=AAAA&Key-Pair-Id={KEY_ID}", st.integers(0, 3000)),
+)
+_hostile_value = st.one_of(
+    _hostile_text, st.binary(max_size=40), st.none(), st.just(float("nan")), st.integers(min_value=-(10**6000)),
+    st.dictionaries(st.text(max_size=20), st.one_of(st.text(max_size=40), st.integers()), max_size=4),
+    st.recursive(st.lists(st.integers(), max_size=3), lambda inner: st.lists(inner, max_size=3), max_leaves=20),
+)
+
+
+@pytest.mark.filterwarnings("ignore::cfsign_nb.CfSignWarning")
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=st.lists(_hostile_value, max_size=8), fast=st.booleans())
+def test_batch_functions_never_raise_on_arbitrary_rows(values: list[object], fast: bool, rsa_key: PrivateKey) -> None:
+    from cfsign_nb.frames import CODE_CATEGORIES
+
+    if fast:  # next to well-formed rows, so the vectorised path runs over the same chunk
+        values = [*values, Signer(KEY_ID, rsa_key).sign_url(URL, expires=NOW + 60)]
+    keys = {KEY_ID: rsa_key.public_key_pem()}
+    series = pd.Series(values, index=[f"r{i}" for i in range(len(values))], dtype=object)
+    decoded = decode_many(series)
+    assert list(decoded.index) == list(series.index) and list(decoded.columns) == list(DECODE_COLUMNS)
+    table = diagnose_many(series, now=NOW, public_keys=keys)
+    assert list(table.index) == list(series.index) and list(table.columns) == list(DIAGNOSE_COLUMNS)
+    assert set(table["code"].astype(str)) <= set(CODE_CATEGORIES)
+    if fast:
+        assert table["code"].iloc[-1] == "OK"
+
+
+# --- style() escapes everything ------------------------------------------------------------------------
+
+def _assert_no_markup(html_text: str) -> None:
+    lowered = html_text.lower()
+    assert "<script" not in lowered and "<img" not in lowered, lowered[:2000]
+
+
+def test_style_escapes_every_cell_label_and_name() -> None:
+    table = diagnose_many([f"https://x.example/{_PAYLOAD}?Expires=1", URL], now=NOW)
+    table.index = pd.Index([_PAYLOAD, 7], name=_PAYLOAD)
+    table.columns.name = _PAYLOAD
+    table[_PAYLOAD] = [{"evidence": _PAYLOAD, _PAYLOAD: 1}, (_PAYLOAD, b"<img src=x>")]
+    table["listed"] = [[_PAYLOAD], {_PAYLOAD}]
+    table["bytes"] = [_PAYLOAD.encode(), 3]
+    rendered = style(table).to_html()
+    _assert_no_markup(rendered)
+    assert rendered.count("&lt;script&gt;") >= 7  # cell, dict key and value, tuple, list, index label and name, column
+    assert "#fdecea" in rendered  # refused rows are still tinted
+    duplicate = pd.DataFrame([[_PAYLOAD, 1]], columns=[_PAYLOAD, _PAYLOAD], index=[_PAYLOAD])
+    _assert_no_markup(style(duplicate).to_html())
+    nested = pd.DataFrame({(_PAYLOAD, "a"): [1]}, index=pd.MultiIndex.from_tuples([(_PAYLOAD, 1)], names=[_PAYLOAD, None]))
+    _assert_no_markup(style(nested).to_html())
+
+
+def test_style_escapes_diagnosis_and_decoded_frames(rsa_key: PrivateKey) -> None:
+    url = Signer(KEY_ID, rsa_key).sign_url(f"https://x.example/{_PAYLOAD.replace(' ', '%20')}", expires=NOW + 60)
+    for hostile in (url, f"https://x.example/{_PAYLOAD}?Expires=1&Signature=AAAA&Key-Pair-Id=<script>"):
+        findings = diagnose(hostile, now=NOW + 120).to_frame()
+        assert isinstance(findings["evidence"].iloc[0], dict)
+        _assert_no_markup(style(findings).to_html())
+        _assert_no_markup(style(decode(hostile).to_frame()).to_html())
