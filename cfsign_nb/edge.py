@@ -491,7 +491,7 @@ class EdgeApp:
         root (what a symbolic link points to), or None when there is no such file inside the root.
         """
         relative = path[1:] or (self.config.default_root_object or "").lstrip("/")
-        if not relative:
+        if not relative or relative.endswith("/"):  # a folder, never a file ('b.txt/' is not b.txt)
             return None
         real = os.path.realpath(os.path.join(self._root_prefix, relative))
         if not real.startswith(self._root_prefix) or not os.path.isfile(real):

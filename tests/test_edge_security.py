@@ -158,6 +158,8 @@ def test_canonical_forms_of_public_files_still_serve(edge) -> None:
         status, data = _raw(edge, _get(target, edge=edge))
         assert status == 200, target
         assert data.endswith(b"hello") or data.endswith(b"<h1>home</h1>")
+    for folder_form in ("/public/hello.txt/", "/public/hello.txt/.", "/public/"):
+        assert _raw(edge, _get(folder_form, edge=edge))[0] == 404, folder_form
 
 
 def test_a_signature_covers_only_the_file_it_names(edge, keys) -> None:
