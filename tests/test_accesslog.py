@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import gzip
 import io
+import warnings
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from cfsign_nb import CfSignError, CfSignWarning, PrivateKey, Signer
 from cfsign_nb.frames import (
@@ -54,7 +57,7 @@ def test_reads_the_documented_example() -> None:
 def test_log_escaping_is_undone_once(tmp_path: Path) -> None:
     line = AWS_EXAMPLE.splitlines()[2].split("\t")
     line[7], line[11] = "/a%2520b.jpg", "x=%252C&Expires=1"
-    text = "\n".join(AWS_EXAMPLE.splitlines()[:2] + ["\t".join(line)]) + "\n"
+    text = "\n".join([*AWS_EXAMPLE.splitlines()[:2], "\t".join(line)]) + "\n"
     log = read_access_log(io.StringIO(text))
     assert log["url"].iloc[0] == "https://d111111abcdef8.cloudfront.net/a%20b.jpg?x=%2C&Expires=1"
     buffer = io.StringIO()
@@ -139,3 +142,111 @@ def test_refusals_the_diagnosis_cannot_explain_are_flagged_and_ms_expiries_do_no
     assert not with_keys["unexplained_403"].any()
     millis = with_keys[with_keys["code"] == "EXPIRES_IN_MILLISECONDS"]
     assert len(millis) and millis["seconds_to_expiry"].isna().all()
+
+
+# --- hostile input: what the edge writes round-trips, no line makes reading raise -----------------
+
+def _line(**fields: str) -> str:
+    row = AWS_EXAMPLE.splitlines()[2].split("\t")
+    for name, value in fields.items():
+        row[FIELDS.index(name)] = value
+    return "\t".join(row) + "\n"
+
+
+def test_control_bytes_round_trip_and_are_never_written_raw() -> None:
+    hostile = {
+        "x-host-header": "h\x1b[31mred\x07 %41 %0A\t\u00e9\u20ac",
+        "x-forwarded-for": "192.0.2.1,\x00 \x7f\x9b2J",
+        "cs(Host)": "d111111abcdef8.cloudfront.net\r\n",
+        "cs(User-Agent)": "Mozilla \x1b]0;pwned\x07 %2C\n",
+        "cs-uri-stem": "/a b/\u00e9%2F",
+    }
+    log = read_access_log(io.StringIO(AWS_EXAMPLE))
+    for name, value in hostile.items():
+        log[name] = pd.array([value], dtype="string")
+    buffer = io.StringIO()
+    write_access_log(log, buffer)
+    body = buffer.getvalue().split("\n", 2)[2]
+    assert body.count("\n") == 1 and body.count("\t") == len(FIELDS) - 1
+    assert not [c for c in body.rstrip("\n") if c != "\t" and (ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F)]
+    again = read_access_log(io.StringIO(buffer.getvalue()))
+    for name, value in hostile.items():
+        assert again[name].iloc[0] == value, name
+
+
+def test_the_reader_decodes_what_the_edge_writes() -> None:
+    pytest.importorskip("starlette")
+    from cfsign_nb.edge import _ESCAPED_FIELDS, _log_field
+
+    values = {
+        "x-host-header": "127.0.0.1:8080\x1b[2J",
+        "x-forwarded-for": "198.51.100.7, \x00\x0b\x85",
+        "cs(User-Agent)": "curl/8 \x1b[31m",
+        "cs-uri-stem": "/private/a b.txt",
+        "cs-uri-query": "x=%2C&y=\x1b",
+        "cs(Cookie)": "CloudFront-Key-Pair-Id=K; a=b c",
+    }
+    row = AWS_EXAMPLE.splitlines()[2].split("\t")
+    for name, value in values.items():
+        # The edge gets header and path bytes as Latin-1 text (ASGI) of what the viewer sent in UTF-8.
+        row[FIELDS.index(name)] = _log_field(value.encode("utf-8").decode("latin-1"), FIELDS.index(name) in _ESCAPED_FIELDS)
+    text = "\n".join([*AWS_EXAMPLE.splitlines()[:2], "\t".join(row)]) + "\n"
+    log = read_access_log(io.StringIO(text))
+    for name, value in values.items():
+        assert log[name].iloc[0] == value, name
+
+
+def test_hostile_lines_are_skipped_never_raised(tmp_path: Path) -> None:
+    header = "\n".join(AWS_EXAMPLE.splitlines()[:2]) + "\n"
+    good = AWS_EXAMPLE.splitlines()[2] + "\n"
+    lines = [
+        good,
+        _line(**{"x-host-header": "a\x1b[31mb"}),  # a raw escape sequence
+        _line(**{"cs(User-Agent)": "a\rb"}),  # a lone carriage return
+        _line(**{"x-forwarded-for": "\x00"}),
+        _line(**{"cs(Referer)": "\x85next"}),  # a C1 control
+        "a\tb\n",  # wrong field count
+        "\t" * 60 + "\n",  # blank: passed over like an empty line, not counted
+        _line(**{"sc-status": "1.5", "sc-bytes": "9" * 5000, "cs-bytes": "1e400", "time-taken": "x"}),
+        good.replace("\n", "\r\n"),  # CRLF line ends are fine
+    ]
+    with pytest.warns(CfSignWarning, match="skipped 5 malformed"):
+        log = read_access_log(io.StringIO(header + "".join(lines)))
+    assert len(log) == 3
+    assert log["sc-status"].isna().tolist() == [False, True, False]
+    assert log["sc-bytes"].isna().tolist() == [False, True, False]
+    assert log["ssl-protocol"].iloc[2] == "TLSv1.2" and log["sc-range-end"].isna().all()
+    raw = (header + good).encode() + b"2019-12-04\t21:02:31\tLAX1\xff\xfe" + good.encode()[len("2019-12-04\t21:02:31\tLAX1"):]
+    (tmp_path / "bad-utf8.log").write_bytes(raw)
+    log = read_access_log(tmp_path / "bad-utf8.log")
+    assert len(log) == 2 and log["x-edge-location"].iloc[1] == "LAX1\ufffd\ufffd"
+    duplicated = "#Version: 1.0\n#Fields: date time date\n2019-12-04\t21:02:31\tx\n"
+    assert len(read_access_log(io.StringIO(duplicated))) == 1
+
+
+_line_text = st.text(st.characters(codec="utf-8", categories=None), max_size=60)
+
+
+@settings(max_examples=60, deadline=None)
+@given(junk=st.lists(st.one_of(_line_text, st.binary(max_size=60)), max_size=6), values=st.lists(_line_text, min_size=3, max_size=3))
+def test_reading_never_raises_and_round_trips_every_field(junk: list[object], values: list[str]) -> None:
+    header = "\n".join(AWS_EXAMPLE.splitlines()[:2]) + "\n"
+    good = AWS_EXAMPLE.splitlines()[2] + "\n"
+    body = header.encode() + good.encode()
+    junk_lines = [(j.encode("utf-8") if isinstance(j, str) else j).replace(b"\n", b"").lstrip(b"#") for j in junk]
+    for line in junk_lines:
+        body += line + b"\n" + good.encode()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CfSignWarning)
+        log = read_access_log(io.BytesIO(body))
+    assert len(log) == len(junk) + 1
+    assert (log["x-edge-request-id"] == "SOX4xwn4XV6Q4rgb7XiVGOHms_BGlTAC4KyHmureZmBNrjGdRLiNIQ==").all()
+    assume(all(v not in ("", "-") for v in values))
+    frame = read_access_log(io.StringIO(AWS_EXAMPLE))
+    names = ("x-host-header", "cs(User-Agent)", "x-forwarded-for")
+    for name, value in zip(names, values):
+        frame[name] = pd.array([value], dtype="string")
+    buffer = io.StringIO()
+    write_access_log(frame, buffer)
+    again = read_access_log(io.StringIO(buffer.getvalue()))
+    assert [again[name].iloc[0] for name in names] == values
