@@ -21,11 +21,14 @@ from typing import Any
 import ipywidgets as w
 
 # PEM and other armours of private keys (PKCS#1/#8, SEC1, OpenSSH, encrypted, PuTTY).
-_ARMOUR_RE = re.compile(r"-{2,}\s*(?:BEGIN|END)\s+[A-Z0-9 ]*PRIVATE\s+KEY|PRIVATE\s+KEY\s*-{2,}|PuTTY-User-Key-File-",
+# Every repeat is followed by something it cannot match (words and the spaces between them never
+# overlap, no run of dashes is open-ended), so matching stays linear on hostile input.
+_WORDS = r"\s+(?:[A-Z0-9]+\s+)*"
+_ARMOUR_RE = re.compile(rf"--\s*(?:BEGIN|END){_WORDS}PRIVATE\s+KEY|PRIVATE\s+KEY\s*--|PuTTY-User-Key-File-",
                         re.IGNORECASE)
 # A PEM block (or what is left of one), for scrubbing text that will be shown.
-_BLOCK_RE = re.compile(r"-{2,}\s*BEGIN\s+[A-Z0-9 ]*PRIVATE\s+KEY\s*-*"
-                       r".*?(?:-{2,}\s*END\s+[A-Z0-9 ]*PRIVATE\s+KEY\s*-*|$)", re.IGNORECASE | re.DOTALL)
+_BLOCK_RE = re.compile(rf"--\s*BEGIN{_WORDS}PRIVATE\s+KEY.*?(?:--\s*END{_WORDS}PRIVATE\s+KEY-*|$)",
+                       re.IGNORECASE | re.DOTALL)
 # A run of base64 long enough to start a key body (64-character lines joined by line breaks).
 _BASE64_RE = re.compile(r"[A-Za-z0-9+/]{32,}(?:(?:\s|\\n)+[A-Za-z0-9+/]+)*={0,2}")
 _OPENSSH_MAGIC = b"openssh-key-v1\x00"
