@@ -768,6 +768,7 @@ _ESCAPED_FIELDS = frozenset(
 )
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _UNPRINTABLE = re.compile(r"[^\x21-\x7e]+")
+_UNPRINTABLE_OR_PERCENT = re.compile(r"[^\x21-\x24\x26-\x7e]+")  # what log fields escape (as accesslog reads)
 
 
 def _percent(match: re.Match[str]) -> str:
@@ -776,23 +777,25 @@ def _percent(match: re.Match[str]) -> str:
     return "".join(f"%{b:02X}" for b in data)
 
 
-def _escape_controls(value: str) -> str:
-    """``value`` with every byte that is not printable ASCII (controls, space, DEL, 0x80 and up)
-    percent-encoded, so no log line carries a tab, a newline or a terminal escape sequence.
+def _escape_controls(value: str, *, percent: bool = False) -> str:
+    """``value`` with every byte that is not printable ASCII (controls, space, DEL, 0x80 and up) and,
+    with ``percent``, ``%`` itself percent-encoded, so no line carries a tab, a newline or a terminal
+    escape sequence (and, with ``percent``, the escapes decode back to exactly what was sent).
     """
-    return _UNPRINTABLE.sub(_percent, value)
+    return (_UNPRINTABLE_OR_PERCENT if percent else _UNPRINTABLE).sub(_percent, value)
 
 
 def _log_field(value: str, escape: bool) -> str:
     """A value as CloudFront logs it: '-' when empty; the viewer's text fields percent-encoded once more
-    (a sent ``%2C`` is logged as ``%252C``, a space as ``%20``), the others with every control, space
-    and non-ASCII byte percent-encoded (a tab as ``%09``, ESC as ``%1B``).
+    (a sent ``%2C`` is logged as ``%252C``, a space as ``%20``), the others with every control, space,
+    ``%`` and non-ASCII byte percent-encoded (a tab as ``%09``, ESC as ``%1B``), as
+    :mod:`cfsign_nb.accesslog` reads them back.
     """
     if not value:
         return "-"
     if escape:
         return quote(value.encode("latin-1", "replace"), safe=_LOG_SAFE)
-    return _escape_controls(value)
+    return _escape_controls(value, percent=True)
 
 
 def _request_id() -> str:

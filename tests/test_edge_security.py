@@ -372,10 +372,10 @@ def _wait_for_log(path: Path, needle: str) -> list[dict[str, str]]:
 def test_every_log_field_escapes_control_and_non_ascii_bytes(keys, site, tmp_path) -> None:
     log = tmp_path / "escape.log"
     app = EdgeApp(config(), {}, site, log_path=log, log_cookies=True)
-    nasty = b"\x1b[31mred\x9b2J\ttab\x7f\xe9 end"
+    nasty = b"\x1b[31mred\xc2\x9b2J\ttab\x7f\xc3\xa9 end%41"  # ESC, CSI (U+009B), tab, DEL, e-acute, %
     with run_in_thread(app) as server:
         here = f"127.0.0.1:{server.port}".encode()
-        extra = (b"User-Agent: UA " + nasty + b"\r\nReferer: http://r/" + nasty + b"\r\nX-Forwarded-For: 192.0.2.1\t"
+        extra = (b"User-Agent: UA " + nasty + b"\r\nReferer: http://r/\xff" + nasty + b"\r\nX-Forwarded-For: 192.0.2.1\t"
                  + nasty + b"\r\nCookie: c=" + nasty + b"\r\n")
         assert _raw(server, _get(b"/public/hello.txt", host=here, extra=extra))[0] == 200
         status, _ = _raw(server, _get(b"/public/hello.txt", host=here + b"\t" + nasty, extra=extra))
@@ -389,15 +389,18 @@ def test_every_log_field_escapes_control_and_non_ascii_bytes(keys, site, tmp_pat
     for row in rows:
         assert all(value and " " not in value for value in row.values())
     first, refused = rows[0], rows[1]
-    assert first["cs(User-Agent)"].startswith("UA%20%1B[31mred%9B2J%09tab%7F%E9%20end")
-    assert first["x-forwarded-for"] == "192.0.2.1%09%1B[31mred%9B2J%09tab%7F%E9%20end"
-    assert first["cs(Cookie)"].startswith("c=%1B") and first["cs(Referer)"].startswith("http://r/%1B")
-    assert refused["sc-status"] == "400" and refused["x-host-header"].endswith("%09%1B[31mred%9B2J%09tab%7F%E9%20end")
+    assert first["cs(User-Agent)"] == "UA%20%1B[31mred%C2%9B2J%09tab%7F%C3%A9%20end%2541"
+    assert first["x-forwarded-for"] == "192.0.2.1%09%1B[31mred%C2%9B2J%09tab%7F%C3%A9%20end%2541"
+    assert first["cs(Cookie)"].startswith("c=%1B") and first["cs(Referer)"].startswith("http://r/%FF%1B")
+    assert refused["sc-status"] == "400" and refused["x-host-header"].endswith("%09%1B[31mred%C2%9B2J%09tab%7F%C3%A9%20end%2541")
     assert "%09" in refused["cs(Host)"] or refused["cs(Host)"] == "d111111abcdef8.cloudfront.net"
     accesslog = pytest.importorskip("cfsign_nb.accesslog")
     frame = accesslog.read_access_log(log)
     assert len(frame) == len(rows)
-    assert frame["cs(User-Agent)"].iloc[0].startswith("UA \x1b[31mred")  # the reader gets back what was sent
+    sent = nasty.decode("utf-8")  # the reader gets back what was sent, in every field
+    assert frame["cs(User-Agent)"].iloc[0] == "UA " + sent
+    assert frame["x-forwarded-for"].iloc[0] == "192.0.2.1\t" + sent
+    assert frame["x-host-header"].iloc[1] == f"127.0.0.1:{server.port}\t" + sent
 
 
 def test_requests_the_http_parser_refuses_are_answered_and_logged(keys, site, tmp_path) -> None:
