@@ -159,6 +159,7 @@ def test_saved_notebook_holds_no_private_key(lab: Server, rsa_key, ecdsa_key) ->
     path = lab.root / "secrets.ipynb"
     _write_notebook(path, [f"from cfsign_nb.widgets import App\napp = App(url={URL!r})\napp"])
     loaded, stray = rsa_key.private_pem().decode(), ecdsa_key.private_pem().decode()
+    encrypted = ecdsa_key.private_pem("pass phrase 7").decode()
     with browser_page() as page:
         _run_all(page, lab, "secrets.ipynb")
         app = page.locator(".cfsign-app")
@@ -168,6 +169,15 @@ def test_saved_notebook_holds_no_private_key(lab: Server, rsa_key, ecdsa_key) ->
         pem_field.fill(loaded)  # no Load click: the key loads on paste
         expect(key_panel.locator(".cfsign-key")).to_contain_text("RSA-2048", timeout=20_000)
         expect(pem_field).to_have_value("")
+        pem_field.fill(encrypted)  # an encrypted key waits in Python for its passphrase
+        expect(key_panel.locator(".cfsign-message")).to_contain_text("type its passphrase")
+        expect(pem_field).to_have_value("")
+        key_panel.locator("input[type=password]").nth(1).fill("pass phrase 7")
+        key_panel.locator("input[type=password]").nth(1).press("Enter")
+        expect(key_panel.locator(".cfsign-key")).to_contain_text("ECDSA P-256", timeout=20_000)
+        expect(key_panel.locator("input[type=password]").nth(1)).to_have_value("")
+        pem_field.fill(loaded)
+        expect(key_panel.locator(".cfsign-key")).to_contain_text("RSA-2048", timeout=20_000)
         key_panel.locator("input[type=text]").first.press_sequentially(" ".join(stray.split("\n"))[:200])
         filled = 2
         for tab, panel_class, count in SECRET_TABS:
@@ -198,8 +208,9 @@ def test_saved_notebook_holds_no_private_key(lab: Server, rsa_key, ecdsa_key) ->
     assert len(state) > 50  # the widget state really was saved: the test would be vacuous otherwise
     assert any("cfsign-app" in model["state"].get("_dom_classes", ()) for model in state.values())
     assert rsa_key.public_key_pem().strip().splitlines()[1] in saved  # the derived public key is kept, visibly
-    assert "PRIVATE KEY" not in saved
-    for pem, public in ((loaded, rsa_key.public_key_pem()), (stray, ecdsa_key.public_key_pem())):
+    assert "PRIVATE KEY" not in saved and "pass phrase 7" not in saved
+    for pem, public in ((loaded, rsa_key.public_key_pem()), (stray, ecdsa_key.public_key_pem()),
+                        (encrypted, ecdsa_key.public_key_pem())):
         chunks = _private_chunks(pem, public)
         assert len(chunks) > 3
         assert not [chunk for chunk in chunks if chunk in saved]

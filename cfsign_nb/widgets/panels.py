@@ -68,6 +68,9 @@ class KeyPanel(_Panel):
     state. An encrypted key waits for its passphrase in a Python attribute, not in a widget.
     """
 
+    _ASK_PASSPHRASE = ("the private key is encrypted: type its passphrase in the Passphrase field and press "
+                       "Enter (the key waits in this Python kernel, not in the page)")
+
     def __init__(self, *, key_pair_id: str = "", key: PrivateKey | None = None) -> None:
         self.key: PrivateKey | None = None
         self._listeners: list[Callable[[KeyPanel], object]] = []
@@ -135,9 +138,6 @@ class KeyPanel(_Panel):
         self.key = key
         self.public_pem.value = key.public_key_pem()
         self._changed()
-
-    _ASK_PASSPHRASE = ("the private key is encrypted: type its passphrase in the Passphrase field and press "
-                       "Enter (the key waits in this Python kernel, not in the page)")
 
     def _take(self, source: str | bytes) -> None:
         """Load a pasted or uploaded key now, or keep an encrypted one in Python until its passphrase comes."""
