@@ -100,6 +100,7 @@ CATALOG: Mapping[str, CodeInfo] = MappingProxyType({
     "REQUEST_URL_NEEDED": _i("the request URL is needed to check the cookies' resource"),
     "SIGNATURE_NOT_CHECKED": _i("no public key was given for this key pair id, so the signature was not checked"),
     "SIGNATURE_VERIFIED": _i("the signature verifies"),
+    "INTERNAL_ERROR": CodeInfo("error", None, "processing this input raised: a cfsign_nb bug, please report it"),
     "SEARCH_CUT_SHORT": _i("the search for the cause of a signature mismatch was cut short (its work is bounded)"),
     # The distribution config (cfsign_nb.distribution).
     "KEY_NOT_TRUSTED_BY_BEHAVIOR": _e("InvalidKey", "the key is not in a key group the matched cache behavior trusts"),

@@ -314,12 +314,32 @@ def test_edge_stops_quietly_on_ctrl_c(files) -> None:
         assert banner.startswith("cfsign edge: serving ") and "http://127.0.0.1:" in banner, banner
         port = int(banner.split("http://127.0.0.1:")[1].split()[0])
         assert port > 0  # the banner names the port actually bound, not --port 0
+        _wait_until_answering(port)
         edge.send_signal(signal.SIGINT)
         _out, err = edge.communicate(timeout=20)
     finally:
         edge.kill()
         edge.wait()
     assert edge.returncode in (0, 130) and b"Traceback" not in err, err.decode()
+
+
+def _wait_until_answering(port: int) -> None:
+    """The banner comes before uvicorn has installed its Ctrl-C handler: wait for a first answer."""
+    import http.client
+    import time
+
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/")
+            connection.getresponse().read()
+            connection.close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 # --- in-process: the same promises through main() ---------------------------------------------
