@@ -89,15 +89,37 @@ class PublicKey:
 
     def verify(self, signature: bytes, data: bytes, hash_algorithm: str = "SHA1") -> bool:
         """True when ``signature`` is this key's signature of ``data`` (RSA PKCS#1 v1.5 or ECDSA DER)."""
+        return self.verifier(hash_algorithm)(signature, data)
+
+    def verifier(self, hash_algorithm: str = "SHA1") -> Callable[[bytes, bytes], bool]:
+        """A two-argument ``verify(signature, data) -> bool`` with padding and hash bound once.
+
+        The one RSA/ECDSA verify dispatch: :meth:`verify` and the batch fast path both use it.
+        """
         name = check_hash_algorithm(hash_algorithm)
-        try:
-            if isinstance(self.key, rsa.RSAPublicKey):
-                self.key.verify(signature, data, _PKCS1, _HASHES[name])
-            else:
-                self.key.verify(signature, data, _ECDSA[name])
-        except (InvalidSignature, ValueError):
-            return False
-        return True
+        key = self.key
+        # Positional arguments bound as defaults, as in PrivateKey.signing_function.
+        if isinstance(key, rsa.RSAPublicKey):
+
+            def verify_rsa(signature: bytes, data: bytes, _verify: Any = key.verify,
+                           _hash: Any = _HASHES[name]) -> bool:
+                try:
+                    _verify(signature, data, _PKCS1, _hash)
+                except (InvalidSignature, ValueError):
+                    return False
+                return True
+
+            return verify_rsa
+
+        def verify_ecdsa(signature: bytes, data: bytes, _verify: Any = key.verify,
+                         _algorithm: Any = _ECDSA[name]) -> bool:
+            try:
+                _verify(signature, data, _algorithm)
+            except (InvalidSignature, ValueError):
+                return False
+            return True
+
+        return verify_ecdsa
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, PublicKey) and self.fingerprint == other.fingerprint

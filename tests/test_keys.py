@@ -115,6 +115,20 @@ def test_public_keys(any_key: PrivateKey) -> None:
     assert not public.verify(b"junk", b"data")
 
 
+@pytest.mark.parametrize("hash_name", ["SHA1", "SHA256"])
+def test_verifier_binds_the_hash_once(any_key: PrivateKey, hash_name: str) -> None:
+    public = any_key.public_key
+    verify = public.verifier(hash_name)
+    signature = any_key.signing_function(hash_name)(b"data")
+    assert verify(signature, b"data")
+    assert not verify(signature, b"other")
+    assert not verify(b"junk", b"data")
+    other = "SHA1" if hash_name == "SHA256" else "SHA256"
+    assert not public.verifier(other)(signature, b"data")
+    with pytest.raises(ValueError, match="hash algorithm"):
+        public.verifier("MD5")
+
+
 def test_reprs_and_errors_never_show_key_material(rsa_key: PrivateKey) -> None:
     pem = rsa_key.private_pem().decode()
     body = "".join(pem.splitlines()[1:-1])
