@@ -62,7 +62,8 @@ def main() -> None:
             ("decode(url)", lambda: decode(url)),
             ("diagnose(url), no key: nothing verified", lambda: diagnose(url, now=NOW)),
             ("diagnose(url, public_keys): verified", lambda: diagnose(url, public_keys=keys, now=NOW)),
-            ("diagnose(tampered query): differential search finds it", lambda: diagnose(tampered, public_keys=keys, now=NOW)),
+            ("diagnose(tampered query): differential search finds it",
+             lambda: diagnose(tampered, public_keys=keys, now=NOW)),
             ("diagnose(bad signature): every variant tried", lambda: diagnose(hopeless, public_keys=keys, now=NOW)),
         ]
         print(f"\n{key.description}")

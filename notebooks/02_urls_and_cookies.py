@@ -19,12 +19,12 @@
 # add a start time, an IPv4 range and wildcards; it travels whole, base64-encoded, as `Policy`.
 
 # %%
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 
 from cfsign_nb import Policy, Signer, decode, diagnose, generate_key, plan_policy, set_cookie_headers
 
-NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)  # a fixed clock keeps the notebook reproducible
-EXPIRES = datetime(2026, 6, 1, 13, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)  # a fixed clock keeps the notebook reproducible
+EXPIRES = datetime(2026, 6, 1, 13, 0, tzinfo=UTC)
 KEY_PAIR_ID = "K2JCJMDEHXQW5F"
 key = generate_key("rsa")
 signer = Signer(KEY_PAIR_ID, key)
@@ -39,7 +39,7 @@ VIDEO = "https://d111111abcdef8.cloudfront.net/videos/intro.mp4"
 for kwargs in ({}, {"starts": NOW}, {"ip_address": "192.0.2.0/24"},
                {"resource": "https://d111111abcdef8.cloudfront.net/videos/*"}):
     plan = plan_policy(VIDEO, expires=EXPIRES, **kwargs)
-    print(f"{str(kwargs):60} -> {plan.reason}")
+    print(f"{kwargs!s:60} -> {plan.reason}")
 
 # %% [markdown]
 # The canned policy is exactly these bytes: no spaces, keys in this order, the epoch unquoted.

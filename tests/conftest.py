@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from cfsign_nb import PrivateKey, Signer, generate_key
 
 NOW = 1767225600  # 2026-01-01T00:00:00Z
-NOW_DT = datetime(2026, 1, 1, tzinfo=timezone.utc)
+NOW_DT = datetime(2026, 1, 1, tzinfo=UTC)
 KEY_ID = "K2JCJMDEHXQW5F"
 URL = "https://d111111abcdef8.cloudfront.net/images/horizon.jpg"
 

@@ -28,7 +28,8 @@ PALETTE: Mapping[str, str] = {
 _FONT = "font-family:var(--jp-ui-font-family, sans-serif);font-size:var(--jp-ui-font-size1, 13px)"
 _MONO = "font-family:var(--jp-code-font-family, monospace);font-size:var(--jp-code-font-size, 12px)"
 _TABLE = "border-collapse:collapse;width:100%;background:transparent;color:inherit;table-layout:auto"
-_TH = f"text-align:left;padding:4px 6px;border-bottom:2px solid {PALETTE['border']};color:inherit;background:transparent"
+_TH = (f"text-align:left;padding:4px 6px;border-bottom:2px solid {PALETTE['border']};"
+       "color:inherit;background:transparent")
 _TD = (f"text-align:left;vertical-align:top;padding:4px 6px;color:inherit;background:transparent;"
        f"border-bottom:1px solid {PALETTE['rule']};white-space:normal;overflow-wrap:anywhere")
 _PRE = f"margin:0;padding:4px 6px;{_MONO};color:inherit;background:{PALETTE['code-background']};border-radius:3px"
