@@ -14,24 +14,22 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 from urllib.parse import SplitResult, unquote, urlsplit
 
-from .encoding import decode_any
+from .encoding import cloudfront_characters, decode_any
 from .errors import CfSignError
 from .findings import Finding, finding
 from .keys import HashName
 from .policy import Policy, canned_policy_json, load_policy_json
-from .signer import SIGNING_PARAMETERS
+from .protocol import COOKIE_NAMES, COOKIE_PREFIX, HASH_ALGORITHMS, SIGNING_PARAMETERS, strip_signing
+from .protocol import signing_names as signing_names  # old import path (diagnose, accesslog) until they move
 from .times import MAX_SECONDS, format_epoch
 
 Source = Literal["url", "cookies", "unknown"]
 PolicyKind = Literal["canned", "custom"]
 
-COOKIE_NAMES = tuple(f"CloudFront-{name}" for name in SIGNING_PARAMETERS)
 _COOKIE_NAMES_LOWER = {name.lower(): name for name in COOKIE_NAMES}
 _PERCENT_RE = re.compile(r"%[0-9A-Fa-f]{2}")
-_CLOUDFRONT_CHARS = re.compile(r"[A-Za-z0-9~-]*_{0,2}")
 _SIGNING_BY_LOWER = {name.lower(): name for name in SIGNING_PARAMETERS}
 _SIGNING_LOWER = frozenset(_SIGNING_BY_LOWER)
-_SIGNING_NAMES = frozenset(SIGNING_PARAMETERS)
 _MAX_SHOWN = 120
 
 
@@ -81,9 +79,9 @@ class Decoded:
 
     def parameter(self, name: str) -> str | None:
         """The first raw value of a signing parameter (``Expires``, ``Signature``...), cookie prefix optional."""
-        bare = name.removeprefix("CloudFront-")
+        bare = name.removeprefix(COOKIE_PREFIX)
         for key, value in self.parameters:
-            if key.removeprefix("CloudFront-") == bare:
+            if key.removeprefix(COOKIE_PREFIX) == bare:
                 return value
         return None
 
@@ -258,24 +256,10 @@ def _decode_cookies(
         signing.append((exact, value))
     url = request_url.partition("#")[0] if request_url else None
     resource_url = strip_signing(url) if url else None
-    fields = _decode_parameters(resource_url, signing, problems, "CloudFront-")
+    fields = _decode_parameters(resource_url, signing, problems, COOKIE_PREFIX)
     return Decoded(
         "cookies", original, url=url, resource_url=resource_url, cookie_attributes=attributes, **fields
     )
-
-
-def signing_names(query: str) -> list[str]:
-    """The CloudFront signing parameter names a query string carries (which makes it a signed URL)."""
-    return sorted({pair.partition("=")[0] for pair in query.split("&")} & _SIGNING_NAMES)
-
-
-def strip_signing(url: str) -> str:
-    """``url`` without CloudFront's signing parameters: what a canned policy covers."""
-    base, has_query, query = url.partition("?")
-    if not has_query:
-        return base
-    kept = [pair for pair in query.split("&") if pair.partition("=")[0] not in SIGNING_PARAMETERS]
-    return base + ("?" + "&".join(kept) if kept else "")
 
 
 # --- the parameters, shared by URLs and cookies ---------------------------------------------
@@ -287,7 +271,7 @@ def _decode_parameters(
     values: dict[str, str] = {}
     repeated: set[str] = set()
     for name, raw in signing:
-        bare = name.removeprefix("CloudFront-")
+        bare = name.removeprefix(COOKIE_PREFIX)
         if bare in values:
             if bare in repeated:  # one finding per name, however many copies
                 continue
@@ -308,9 +292,9 @@ def _decode_parameters(
     hash_value = values.get("Hash-Algorithm")
     fields["hash_algorithm_value"] = hash_value
     if hash_value is not None:
-        if hash_value in ("SHA1", "SHA256"):
+        if hash_value in HASH_ALGORITHMS:
             fields["hash_algorithm"] = hash_value
-        elif hash_value.upper() in ("SHA1", "SHA256"):
+        elif hash_value.upper() in HASH_ALGORITHMS:
             fields["hash_algorithm"] = hash_value.upper()
             problems.append(finding(
                 "HASH_ALGORITHM_CASE",
@@ -405,7 +389,7 @@ def _decode_b64(name: str, value: str, problems: list[Finding], code: str) -> by
             parameter=name,
         ))
     elif not (alphabet == "base64url" and _whole_value(data)) and (
-        (len(value) % 4 and _CLOUDFRONT_CHARS.fullmatch(value))
+        (len(value) % 4 and cloudfront_characters(value))
         or (data is not None and alphabet == "base64url" and not any(c in value for c in "-_"))
     ):
         problems.append(finding(

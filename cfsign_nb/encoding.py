@@ -13,12 +13,13 @@ import re
 from typing import Literal
 
 from .errors import EncodingError
+from .protocol import CLOUDFRONT_BASE64_PATTERN
 
 Alphabet = Literal["cloudfront", "standard", "base64url", "mixed", "invalid"]
 
 _TO_CLOUDFRONT = bytes.maketrans(b"+=/", b"-_~")
 _FROM_CLOUDFRONT = bytes.maketrans(b"-_~", b"+=/")
-_CLOUDFRONT_RE = re.compile(r"[A-Za-z0-9~-]*_{0,2}")
+_CLOUDFRONT_RE = re.compile(CLOUDFRONT_BASE64_PATTERN)
 _STANDARD_RE = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 _BASE64URL_RE = re.compile(r"[A-Za-z0-9_-]*={0,2}")
 
@@ -49,6 +50,11 @@ def b64decode(text: str) -> bytes:
         return base64.b64decode(text.encode("ascii").translate(_FROM_CLOUDFRONT), validate=True)
     except binascii.Error as err:  # pragma: no cover - the regex and length check catch these
         raise EncodingError(f"not valid CloudFront base64: {err}") from None
+
+
+def cloudfront_characters(text: str) -> bool:
+    """True when ``text`` holds only CloudFront base64 characters, padding last, whatever its length."""
+    return _CLOUDFRONT_RE.fullmatch(text) is not None
 
 
 def detect_alphabet(text: str) -> Alphabet:
@@ -99,7 +105,7 @@ def _explain_not_cloudfront(text: str) -> str:
             "not CloudFront base64; encode with standard base64, keep the padding, then "
             "replace '+' with '-', '=' with '_' and '/' with '~'"
         )
-    if len(text) % 4 and _CLOUDFRONT_RE.fullmatch(text):
+    if len(text) % 4 and cloudfront_characters(text):
         return (
             f"CloudFront base64 must have a length that is a multiple of 4 (got {len(text)}); "
             "the value was probably truncated or its '_' padding was stripped"

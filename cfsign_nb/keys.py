@@ -18,8 +18,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa, x448, x25519
 
 from .errors import CfSignError, CfSignWarning, KeyLoadError
+from .protocol import HASH_ALGORITHMS, HashName
 
-HashName = Literal["SHA1", "SHA256"]
 KeyAlgorithm = Literal["RSA", "ECDSA"]
 
 _HASHES: dict[str, hashes.HashAlgorithm] = {
@@ -44,7 +44,7 @@ def check_hash_algorithm(name: object) -> HashName:
     """Normalise ``"sha256"``/``"SHA-256"`` etc. to CloudFront's spelling, or raise."""
     if isinstance(name, str):
         upper = name.upper().replace("-", "").replace("_", "")
-        if upper in ("SHA1", "SHA256"):
+        if upper in HASH_ALGORITHMS:
             return upper  # type: ignore[return-value]
     raise CfSignError(
         f"hash algorithm {name!r} is not one CloudFront accepts; use 'SHA1' (the default) or 'SHA256'"

@@ -15,9 +15,10 @@ from functools import lru_cache
 from typing import Any
 
 from .errors import PolicyError, TimeError
+from .protocol import CANNED_TEMPLATE, REQUEST_LIMIT
 from .times import to_datetime, to_epoch
 
-MAX_POLICY_BYTES = 20_480
+MAX_POLICY_BYTES = REQUEST_LIMIT
 """CloudFront's limit for a whole request (headers and query): no longer policy can ever reach it."""
 MAX_POLICY_DEPTH = 20
 """How deep a policy's JSON may nest; a valid one nests 5 deep (Statement, statement, Condition...)."""
@@ -138,10 +139,7 @@ def canned_policy_json(resource: str, expires: int) -> bytes:
 
     A lone surrogate (only a Python string can hold one) is kept as its own bytes, never an error.
     """
-    return (
-        '{"Statement":[{"Resource":"%s","Condition":{"DateLessThan":{"AWS:EpochTime":%d}}}]}'
-        % (resource, expires)
-    ).encode("utf-8", "surrogatepass")
+    return (CANNED_TEMPLATE % (resource, expires)).encode("utf-8", "surrogatepass")
 
 
 def check_resource(resource: object) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Literal
+from typing import Literal, get_args
 
 __all__ = [
     "CANNED_TEMPLATE",
@@ -25,6 +25,7 @@ __all__ = [
     "SIGNING_PARAMETERS",
     "URL_LIMIT",
     "CloudFrontError",
+    "HashName",
     "cookie_name",
     "error_body",
     "signing_names",
@@ -38,7 +39,8 @@ COOKIE_PREFIX = "CloudFront-"
 COOKIE_NAMES = tuple(COOKIE_PREFIX + name for name in SIGNING_PARAMETERS)
 """The signed cookies, one per signing parameter (section 4.1)."""
 
-HASH_ALGORITHMS = ("SHA1", "SHA256")
+HashName = Literal["SHA1", "SHA256"]
+HASH_ALGORITHMS: tuple[HashName, ...] = get_args(HashName)
 """The values ``Hash-Algorithm`` may take; SHA1 is assumed when it is absent (section 5.2)."""
 
 CANNED_TEMPLATE = '{"Statement":[{"Resource":"%s","Condition":{"DateLessThan":{"AWS:EpochTime":%d}}}]}'
@@ -70,8 +72,7 @@ ERROR_MESSAGES: Mapping[str, str] = MappingProxyType({
 })
 """The 403 codes CloudFront answers a refused signed request with, and their messages (section 6)."""
 
-ERROR_CODES: tuple[CloudFrontError, ...] = ("MissingKey", "InvalidKey", "MalformedPolicy", "MalformedSignature",
-                                            "AccessDenied")
+ERROR_CODES: tuple[CloudFrontError, ...] = get_args(CloudFrontError)
 
 _SIGNING_NAMES = frozenset(SIGNING_PARAMETERS)
 

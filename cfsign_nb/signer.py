@@ -15,11 +15,18 @@ from .encoding import b64encode
 from .errors import CfSignError, PolicyError, TimeError, UrlError
 from .keys import PrivateKey, PrivateKeySource, check_hash_algorithm, load_private_key
 from .policy import Policy, canned_policy_json, check_resource
+from .protocol import SIGNING_PARAMETERS
 from .times import MAX_SECONDS, TimeLike, to_epoch
 
-SIGNING_PARAMETERS = ("Expires", "Policy", "Signature", "Key-Pair-Id", "Hash-Algorithm")
-"""Query parameter names that make CloudFront treat a URL as signed (and ignore cookies)."""
-
+__all__ = [
+    "SIGNING_PARAMETERS",
+    "PolicyPlan",
+    "SignedCookies",
+    "Signer",
+    "check_key_pair_id",
+    "plan_policy",
+    "set_cookie_headers",
+]
 
 _KEY_PAIR_ID_RE = re.compile(r"[A-Za-z0-9]+")
 
@@ -291,7 +298,7 @@ def check_key_pair_id(key_pair_id: object) -> str:
     return key_pair_id
 
 
-_SIGNING_PARAMETER_RE = re.compile(r"(?:^|&)(Expires|Policy|Signature|Key-Pair-Id|Hash-Algorithm)(?:[=&]|$)")
+_SIGNING_PARAMETER_RE = re.compile(r"(?:^|&)(%s)(?:[=&]|$)" % "|".join(map(re.escape, SIGNING_PARAMETERS)))
 
 
 def _check_url(url: object) -> str:
@@ -302,13 +309,10 @@ def _check_url(url: object) -> str:
         if query_at < 0:
             return "?"
         query = url[query_at + 1 :]
-        if not (
-            "Expires" in query
-            or "Policy" in query
-            or "Signature" in query
-            or "Key-Pair-Id" in query
-            or "Hash-Algorithm" in query
-        ):
+        for name in SIGNING_PARAMETERS:  # substring scans first: the regex runs only on a likely hit
+            if name in query:
+                break
+        else:
             return "&"
         reserved = _SIGNING_PARAMETER_RE.search(query)
         if reserved is None:
