@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 from urllib.parse import SplitResult, unquote, urlsplit
 
+from . import extras
 from .encoding import cloudfront_characters, decode_any
 from .errors import CfSignError
 from .findings import Finding, finding
@@ -106,10 +107,8 @@ class Decoded:
         }
 
     def to_frame(self) -> Any:
-        """One-row pandas DataFrame with the columns of ``cfsign_nb.frames.decode_many`` (imports pandas)."""
-        from .frames import decoded_frame
-
-        return decoded_frame(self)
+        """One-row pandas DataFrame with the columns of ``cfsign_nb.frames.decode_many`` (needs the pandas extra)."""
+        return extras.to_frame(self)
 
 
 def decode(artifact: object, *, request_url: str | None = None) -> Decoded:

@@ -14,6 +14,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from . import extras
 from .errors import PolicyError, TimeError
 from .protocol import CANNED_TEMPLATE, REQUEST_LIMIT
 from .times import to_datetime, to_epoch
@@ -107,10 +108,8 @@ class Policy:
         return cls(**_parse_statement(data))
 
     def to_frame(self) -> Any:
-        """One-row pandas DataFrame of the fields, UTC datetimes beside epochs (imports pandas)."""
-        from .frames import policy_frame
-
-        return policy_frame(self)
+        """One-row pandas DataFrame of the fields, UTC datetimes beside epochs (needs the pandas extra)."""
+        return extras.to_frame(self)
 
 
 def policy_json(

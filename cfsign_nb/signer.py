@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from . import extras
 from .encoding import b64encode
 from .errors import CfSignError, PolicyError, TimeError, UrlError
 from .keys import PrivateKey, PrivateKeySource, check_hash_algorithm, load_private_key
@@ -230,10 +231,8 @@ class SignedCookies(dict[str, str]):
         return set_cookie_headers(self, **attributes)
 
     def to_frame(self) -> Any:
-        """One row per cookie (name, value, size, expiry) as a pandas DataFrame (imports pandas)."""
-        from .frames import signed_cookies_frame
-
-        return signed_cookies_frame(self)
+        """One row per cookie (name, value, size, expiry) as a pandas DataFrame (needs the pandas extra)."""
+        return extras.to_frame(self)
 
 
 def set_cookie_headers(
