@@ -9,7 +9,7 @@ and how to fix it; none ever contains key material.
 from __future__ import annotations
 
 
-class CfSignError(ValueError):  # TODO(12): Exception, once bare raises are InputError
+class CfSignError(Exception):
     """Root of every error cfsign_nb raises."""
 
 

@@ -17,7 +17,7 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa, x448, x25519
 
-from .errors import CfSignError, CfSignWarning, KeyLoadError
+from .errors import CfSignWarning, InputError, KeyLoadError
 from .protocol import HASH_ALGORITHMS, HashName
 
 KeyAlgorithm = Literal["RSA", "ECDSA"]
@@ -46,7 +46,7 @@ def check_hash_algorithm(name: object) -> HashName:
         upper = name.upper().replace("-", "").replace("_", "")
         if upper in HASH_ALGORITHMS:
             return upper  # type: ignore[return-value]
-    raise CfSignError(
+    raise InputError(
         f"hash algorithm {name!r} is not one CloudFront accepts; use 'SHA1' (the default) or 'SHA256'"
     )
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from . import extras
 from .encoding import b64encode
-from .errors import CfSignError, PolicyError, TimeError, UrlError
+from .errors import InputError, PolicyError, TimeError, UrlError
 from .keys import PrivateKey, PrivateKeySource, check_hash_algorithm, load_private_key
 from .policy import Policy, canned_policy_json, check_resource
 from .protocol import SIGNING_PARAMETERS
@@ -253,13 +253,13 @@ def set_cookie_headers(
     attributes = []
     if domain is not None:
         if not re.fullmatch(r"\.?[A-Za-z0-9.-]+", domain) or "*" in domain:
-            raise CfSignError(
+            raise InputError(
                 f"cookie domain {domain!r} is not a host name; use the exact host the viewer "
                 "requests (e.g. d111111abcdef8.cloudfront.net or media.example.com), no wildcards"
             )
         attributes.append(f"Domain={domain}")
     if not path.startswith("/") or any(c in path for c in ";*, \t\r\n"):
-        raise CfSignError(
+        raise InputError(
             f"cookie path {path!r} must start with '/' and hold no ';', ',', spaces or '*'; "
             "browsers match it as a prefix, so '/images/' covers everything below it"
         )
@@ -270,9 +270,9 @@ def set_cookie_headers(
         attributes.append("HttpOnly")
     if same_site is not None:
         if same_site.capitalize() not in ("Strict", "Lax", "None"):
-            raise CfSignError(f"same_site must be 'Strict', 'Lax' or 'None', got {same_site!r}")
+            raise InputError(f"same_site must be 'Strict', 'Lax' or 'None', got {same_site!r}")
         if same_site.capitalize() == "None" and not secure:
-            raise CfSignError("SameSite=None cookies must also be Secure; keep secure=True")
+            raise InputError("SameSite=None cookies must also be Secure; keep secure=True")
         attributes.append(f"SameSite={same_site.capitalize()}")
     tail = "; ".join(attributes)
     return [f"Set-Cookie: {name}={value}; {tail}" for name, value in cookies.items()]
@@ -281,16 +281,16 @@ def set_cookie_headers(
 def check_key_pair_id(key_pair_id: object) -> str:
     """Return a plausible key pair id (``K2JCJMDEHXQW5F``, legacy ``APKA...``) or raise with the fix."""
     if not isinstance(key_pair_id, str) or not key_pair_id:
-        raise CfSignError(
+        raise InputError(
             "key_pair_id must be the id CloudFront shows for the public key (e.g. 'K2JCJMDEHXQW5F')"
         )
     if "PRIVATE KEY" in key_pair_id or "PUBLIC KEY" in key_pair_id:
-        raise CfSignError(
+        raise InputError(
             "key_pair_id holds a PEM key; pass the public key's id from CloudFront "
             "(e.g. 'K2JCJMDEHXQW5F') there, and the private key as the second argument"
         )
     if not _KEY_PAIR_ID_RE.fullmatch(key_pair_id):
-        raise CfSignError(
+        raise InputError(
             f"key_pair_id {key_pair_id[:40]!r} may hold only letters and digits; copy the id "
             "of the public key from CloudFront (e.g. 'K2JCJMDEHXQW5F'), not the key group id"
         )
