@@ -36,8 +36,10 @@ _PUBLIC_KEY_TYPES = (rsa.RSAPublicKey, ec.EllipticCurvePublicKey, dsa.DSAPublicK
                      x448.X448PublicKey)
 _ECDSA = {name: ec.ECDSA(algorithm) for name, algorithm in _HASHES.items()}
 
-PrivateKeySource = Union[str, bytes, os.PathLike, rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey, "PrivateKey"]
-PublicKeySource = Union[str, bytes, os.PathLike, rsa.RSAPublicKey, ec.EllipticCurvePublicKey, "PublicKey", "PrivateKey"]
+PrivateKeySource = Union[str, bytes, "os.PathLike[str]", rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey, "PrivateKey"]
+PublicKeySource = Union[
+    str, bytes, "os.PathLike[str]", rsa.RSAPublicKey, ec.EllipticCurvePublicKey, "PublicKey", "PrivateKey"
+]
 
 
 def check_hash_algorithm(name: object) -> HashName:
@@ -45,7 +47,7 @@ def check_hash_algorithm(name: object) -> HashName:
     if isinstance(name, str):
         upper = name.upper().replace("-", "").replace("_", "")
         if upper in HASH_ALGORITHMS:
-            return upper  # type: ignore[return-value]
+            return upper
     raise InputError(
         f"hash algorithm {name!r} is not one CloudFront accepts; use 'SHA1' (the default) or 'SHA256'"
     )
