@@ -19,7 +19,6 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from cfsign_nb import PrivateKey, Signer, generate_key
 from cfsign_nb.widgets import App, Inspector, KeyPanel, PolicyBuilder, SignerPanel
-from cfsign_nb.widgets._render import message
 from cfsign_nb.widgets._secrets import (
     Text,
     as_key_source,
@@ -31,6 +30,7 @@ from cfsign_nb.widgets._secrets import (
     text_fields,
     walk,
 )
+from cfsign_nb.widgets.views import message
 
 from .conftest import KEY_ID, NOW, URL
 

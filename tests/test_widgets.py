@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 import pytest
 
-from cfsign_nb import PrivateKey, Signer, generate_key
+from cfsign_nb import PrivateKey, Signer, generate_key, render
 from cfsign_nb.widgets import App, Inspector, KeyPanel, PolicyBuilder, SignerPanel
 
 from .conftest import KEY_ID, NOW, URL
@@ -217,6 +220,35 @@ def test_inspector_escapes_hostile_input() -> None:
     shown = inspector.verdict.value + inspector.findings_view.value + inspector.decoded_view.value
     assert "<img" not in shown and "<script" not in shown
     assert "&lt;img" in shown
+
+
+def test_inspector_shows_the_findings_table_of_the_diagnosis(rsa_key: PrivateKey) -> None:
+    inspector = Inspector(now=NOW)
+    inspector.artifact.value = Signer(KEY_ID, rsa_key).sign_url(URL, expires=NOW - 5) + "&utm=<b>"
+    result = inspector.result
+    assert result is not None and result.findings
+    assert render.findings_table(result.findings) in inspector.findings_view.value
+    assert render.findings_table(result.findings) in result._repr_html_()
+
+
+def test_panels_follow_the_jupyterlab_theme(rsa_key: PrivateKey) -> None:
+    app = App(key=rsa_key, key_pair_id=KEY_ID, url=URL, now=NOW)
+    app.signer.sign_button.click()
+    app.signer.inspect_button.click()
+    for shown in (app.keys.status.value, app.policy.view.value, app.signer.status.value,
+                  app.inspector.verdict.value, app.inspector.findings_view.value, app.inspector.decoded_view.value):
+        assert "var(--jp-" in shown
+        assert not re.search(r"(colou?r|background|border[\w-]*):\s*#", re.sub(r"var\(--jp-[^)]*\)", "", shown))
+
+
+def test_importing_the_panels_without_ipywidgets_names_the_extra() -> None:
+    code = ("import sys; sys.modules['ipywidgets'] = None\n"
+            "from cfsign_nb.errors import MissingExtraError\n"
+            "try:\n    import cfsign_nb.widgets\n"
+            "except MissingExtraError as err:\n    print(err.extra, '|', err)\n")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert shown.stdout.startswith("widgets | ")
+    assert 'pip install "cfsign-nb[widgets]"' in shown.stdout and len(shown.stdout.strip().splitlines()) == 1
 
 
 def test_panels_display_themselves() -> None:

@@ -5,12 +5,18 @@ from __future__ import annotations
 import ipywidgets as w
 
 from ..keys import PrivateKey
-from ..stages import Trace
 from ..times import TimeLike
-from .panels import Clock, Inspector, KeyPanel, PolicyBuilder, SignerPanel, StageStepper, _Panel
+from ..trace import Trace
+from . import views
+from .base import Clock, Panel
+from .inspector import Inspector
+from .key_panel import KeyPanel
+from .policy_builder import PolicyBuilder
+from .signer_panel import SignerPanel
+from .stepper import StageStepper
 
 
-class App(_Panel):
+class App(Panel):
     """Key, Sign, Inspect, Step through: ``App()`` as the last line of a cell shows it."""
 
     TABS = ("Key", "Sign", "Inspect", "Step through")
@@ -36,8 +42,7 @@ class App(_Panel):
         self.signer.on_inspect(self._inspect)
         self.signer.on_step(self._step)
         self.inspector.on_step(self._step)
-        self.widget = w.VBox([w.HTML("<h3 style='margin:4px 0'>cfsign_nb — CloudFront signed URLs and cookies</h3>"),
-                              self.tabs])
+        self.widget = w.VBox([w.HTML(views.APP_TITLE), self.tabs])
         self.widget.add_class("cfsign-app")
 
     def _inspect(self, text: str) -> None:

@@ -1,0 +1,127 @@
+"""The Sign tab's inputs: what gets signed, until when, from where; canned or custom, live."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import ipywidgets as w
+
+from ..errors import CfSignError, InputError
+from ..signer import PolicyPlan, plan_policy
+from ..times import TimeLike, parse_when, to_epoch
+from . import views
+from ._secrets import Text
+from .base import STYLE, WIDE, Clock, Panel, clock
+
+
+class PolicyBuilder(Panel):
+    """Build what gets signed: URL or cookie resource, expiry, optional start and IP, hash.
+
+    Shows live whether the policy is canned or custom and why, the exact compact bytes that will
+    be signed, and the core's validation message when an input is wrong.
+    """
+
+    QUICK = (("+10 min", "+10m"), ("+1 hour", "+1h"), ("+1 day", "+1d"))
+
+    def __init__(self, *, url: str = "", now: TimeLike | Clock | None = None) -> None:
+        self._now = clock(now)
+        self.plan: PolicyPlan | None = None
+        self.error: str | None = None
+        self.mode = w.ToggleButtons(options=[("Signed URL", "url"), ("Signed cookies", "cookies")], value="url")
+        self.url = Text(value=url, description="URL", placeholder="https://d111111abcdef8.cloudfront.net/video.mp4",
+                        style=STYLE, layout=WIDE)
+        self.resource = Text(description="Resource pattern", placeholder="optional, e.g. https://host/videos/*",
+                             style=STYLE, layout=WIDE)
+        self.expires = Text(value="+1h", description="Expires", style=STYLE,
+                            placeholder="+10m, +2h, +7d, epoch seconds or 2026-12-31T23:59:00Z")
+        self.quick = w.ToggleButtons(options=[label for label, _ in self.QUICK], value=None)
+        self.expires_picker = w.DatetimePicker(description="…or pick (UTC)", style=STYLE)
+        self.starts = Text(description="Not before", placeholder="optional start time", style=STYLE)
+        self.ip = Text(description="Viewer IPv4/CIDR", placeholder="optional, e.g. 192.0.2.0/24", style=STYLE)
+        self.hash = w.ToggleButtons(options=["SHA1", "SHA256"], value="SHA1", description="Hash", style=STYLE)
+        self.view = w.HTML()
+        for control in (self.mode, self.url, self.resource, self.expires, self.starts, self.ip, self.hash):
+            control.observe(lambda _: self.refresh(), names="value")
+        self.quick.observe(self._quick_choice, names="value")
+        self.expires_picker.observe(self._picked, names="value")
+        self.widget = w.VBox([
+            self.mode, self.url, self.resource, w.HBox([self.expires, self.quick]), self.expires_picker,
+            self.starts, self.ip, self.hash, self.view,
+        ])
+        self.widget.add_class("cfsign-policy-builder")
+        self.refresh()
+        self._guard_fields(self.view)
+
+    @property
+    def cookies(self) -> bool:
+        return bool(self.mode.value == "cookies")
+
+    def set_expires(self, value: TimeLike) -> None:
+        """Set the expiry from Python (an aware datetime, epoch seconds or a timedelta)."""
+        try:
+            epoch = to_epoch(value, now=self._now(), name="expires")
+        except CfSignError as err:
+            self._fail(str(err))
+            return
+        self.expires.value = str(epoch)
+
+    def arguments(self) -> dict[str, Any]:
+        """The keyword arguments for Signer.sign_url / sign_cookies; raises InputError if invalid."""
+        now = self._now()
+        url = self.url.value.strip()
+        if not url:
+            raise InputError("enter the URL the viewer will request (or the cookie resource)")
+        expires = parse_when(self.expires.value, now=now) if self.expires.value.strip() else None
+        return {
+            "expires": expires,
+            "starts": parse_when(self.starts.value, now=now) if self.starts.value.strip() else None,
+            "ip_address": self.ip.value.strip() or None,
+            "resource": self.resource.value.strip() or None,
+        }
+
+    def refresh(self) -> None:
+        try:
+            arguments = self.arguments()
+            url = self.url.value.strip()
+            if self.cookies:
+                target = arguments.pop("resource") or url
+                self.plan = plan_policy(target, cookies=True, **arguments)
+            else:
+                self.plan = plan_policy(url, **arguments)
+        except CfSignError as err:
+            self._fail(str(err))
+            return
+        self.error = None
+        self.view.value = views.plan_view(self.plan, self._notes())
+
+    def _notes(self) -> list[str]:
+        notes = []
+        for label, text in (("expiry", self.expires.value), ("start", self.starts.value)):
+            stripped = text.strip()
+            if stripped[:1].isdigit() and ("T" in stripped or "-" in stripped) and not stripped.endswith(("Z", "z")) \
+                    and "+" not in stripped[10:] and "-" not in stripped[10:]:
+                notes.append(f"the {label} {stripped!r} has no time zone, so it was read as UTC")
+        if self.hash.value == "SHA256":
+            notes.append("SHA-256 adds Hash-Algorithm=SHA256 (cookie: CloudFront-Hash-Algorithm)")
+        if self.plan is not None and self.plan.policy.date_less_than <= self._now():
+            notes.append("the expiry has already passed: CloudFront will refuse this (fine for practice)")
+        return notes
+
+    def _fail(self, text: str) -> None:
+        self.plan = None
+        self.error = text
+        self.view.value = views.message(text, "error")
+
+    def _quick_choice(self, change: dict[str, Any]) -> None:
+        for label, value in self.QUICK:
+            if change["new"] == label:
+                self.expires.value = value
+
+    def _picked(self, change: dict[str, Any]) -> None:
+        picked = change["new"]
+        if isinstance(picked, datetime):
+            self.expires.value = picked.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def __repr__(self) -> str:
+        return f"PolicyBuilder(plan={self.plan!r}, error={self.error!r})"
