@@ -18,7 +18,6 @@ from .errors import PolicyError, TimeError
 from .protocol import CANNED_TEMPLATE, REQUEST_LIMIT
 from .times import to_datetime, to_epoch
 from .wildcard import resource_matches
-from .wildcard import wildcard_match as wildcard_match  # old import path (distribution) until it moves
 
 MAX_POLICY_BYTES = REQUEST_LIMIT
 """CloudFront's limit for a whole request (headers and query): no longer policy can ever reach it."""

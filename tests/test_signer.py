@@ -24,7 +24,7 @@ from cfsign_nb import (
     b64decode,
     set_cookie_headers,
 )
-from cfsign_nb.signer import SIGNING_PARAMETERS
+from cfsign_nb.protocol import SIGNING_PARAMETERS
 
 from .conftest import KEY_ID, NOW, NOW_DT, URL
 
