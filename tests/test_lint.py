@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 STRICT = ["errors", "protocol", "extras", "encoding", "times", "logformat", "findings", "keys", "wildcard",
-          "policy", "signer", "decode", "diagnosis"]
+          "policy", "signer", "parameters", "decode", "diagnosis"]
 
 
 def _tool(name: str) -> str:
