@@ -308,7 +308,7 @@ def test_no_restriction_at_all_is_linted() -> None:
 
 def test_check_request_never_raises(rsa_key) -> None:
     from cfsign_nb.decode import decode
-    from cfsign_nb.diagnose import Context
+    from cfsign_nb.diagnosis import Context
 
     assert _codes(check_request("{broken", decode("https://x/y"), Context(NOW))) == ["CONTEXT_INVALID"]
     assert _codes(check_request({"DefaultCacheBehavior": {}}, decode("nothing"), Context(NOW))) == ["CONTEXT_INVALID"]

@@ -17,8 +17,6 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cfsign_nb import PrivateKey, Signer, decode, diagnose, verify
-from cfsign_nb.diagnose import SEARCH_VERIFICATIONS
-from cfsign_nb.keys import PublicKey
 from cfsign_nb.stages import trace_decode
 
 from .conftest import KEY_ID, NOW, URL
@@ -244,52 +242,7 @@ def test_one_megabyte_inputs(rsa_key: PrivateKey, artifact: object) -> None:
     _every_way(artifact, rsa_key, request_url=URL)
 
 
-# --- bounded work ---------------------------------------------------------------------------
-
-def _forged_query(pairs: int) -> str:
-    query = "&".join(f"p{i}=v{i}" for i in range(pairs))
-    signature = cf64(bytes([1]) * 256)
-    return f"{HOST}/private/a.txt?{query}&Expires={NOW + 3600}&Signature={signature}&Key-Pair-Id={KEY_ID}"
-
-
-@pytest.mark.parametrize("pairs", [5, 40, 10_000])
-def test_the_search_makes_a_bounded_number_of_verifications(
-    rsa_key: PrivateKey, pairs: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    calls: list[int] = []
-    original = PublicKey.verify
-
-    def counted(self: PublicKey, signature: bytes, data: bytes, hash_algorithm: str = "SHA1") -> bool:
-        calls.append(len(data))
-        return original(self, signature, data, hash_algorithm)
-
-    monkeypatch.setattr(PublicKey, "verify", counted)
-    result = diagnose(_forged_query(pairs), public_keys={KEY_ID: rsa_key.public_key, "KOTHER": rsa_key.public_key},
-                      now=NOW)
-    assert "SIGNATURE_MISMATCH" in result.codes
-    assert len(calls) <= SEARCH_VERIFICATIONS + 1
-    assert sum(calls) <= (SEARCH_VERIFICATIONS + 1) * 9000  # no URL longer than CloudFront's limit is hashed
-    assert ("SEARCH_CUT_SHORT" in result.codes) is (pairs > 20)
-
-
-def test_a_forged_8kb_url_is_diagnosed_quickly(rsa_key: PrivateKey, ecdsa_key: PrivateKey) -> None:
-    url = _forged_query(1000)
-    cut = url.index("&Expires=")
-    url = url[: 8150 - (len(url) - cut)] + url[cut:]
-    assert len(url) <= 8192
-    for key in (rsa_key, ecdsa_key):
-        start = time.perf_counter()
-        result = diagnose(url, public_keys={KEY_ID: key.public_key}, now=NOW)
-        assert time.perf_counter() - start < 0.3  # measured ~5 ms (was 0.1-0.7 s)
-        assert "SEARCH_CUT_SHORT" in result.codes
-
-
-def test_ten_thousand_query_parameters_are_diagnosed_quickly(rsa_key: PrivateKey) -> None:
-    start = time.perf_counter()
-    result = diagnose(_forged_query(10_000), public_keys={KEY_ID: rsa_key.public_key}, now=NOW)
-    assert time.perf_counter() - start < 0.5  # measured ~4 ms (was 11.5 s)
-    assert "URL_TOO_LONG" in result.codes
-
+# --- wildcards ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("stars", [4, 20, 100])
 def test_a_forged_wildcard_policy_is_diagnosed_in_milliseconds(rsa_key: PrivateKey, stars: int) -> None:

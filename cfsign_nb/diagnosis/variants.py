@@ -1,0 +1,320 @@
+"""The differential search: which plausible variant of the signed bytes does verify.
+
+When a signature does not verify, the signer most likely did something slightly different: the
+other hash, another of the trusted keys, the URL before a change (scheme, query, encoding, slash,
+port), the canned policy in the format a broken signer writes, a raw or doubly encoded signature.
+Each variant is tried in turn, and the one that verifies is reported as the cause. The work is
+bounded per artifact, whatever the input: variants, verifications and bytes (hostile input stays
+cheap, and says so in SEARCH_CUT_SHORT).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import quote, unquote
+
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+from ..decode import Decoded, split_url
+from ..encoding import decode_any
+from ..findings import Finding, finding
+from ..keys import PublicKey
+from ..policy import canned_policy_json
+from ..protocol import CANNED_TEMPLATE, URL_LIMIT
+from .model import Context, parameter_prefix
+
+SEARCH_VARIANTS = 100
+"""Policy variants the differential search tries per artifact at most (a normal URL needs about 30)."""
+SEARCH_VERIFICATIONS = 256
+"""Signature verifications the differential search makes per artifact at most (keys × hashes × variants)."""
+SEARCH_PARAMETERS = 20
+"""Query parameters the search drops or swaps one by one; of more, only the last ones (usually the added ones)."""
+SEARCH_BYTES = URL_LIMIT
+"""Longer URLs or policies are not varied: CloudFront refuses them before looking at any signature."""
+
+
+@dataclass(frozen=True)
+class _Variant:
+    code: str | None
+    description: str
+    policy_bytes: bytes
+
+
+class _Budget:
+    """What is left of one artifact's differential search, and why it stopped early (if it did)."""
+
+    def __init__(self) -> None:
+        self.variants = SEARCH_VARIANTS
+        self.verifications = SEARCH_VERIFICATIONS
+        self.notes: list[str] = []
+
+    def cut(self, note: str) -> None:
+        """Record why part of the search was skipped (each reason once)."""
+        if note not in self.notes:
+            self.notes.append(note)
+
+
+def explain_mismatch(d: Decoded, ctx: Context, key: PublicKey | None) -> Iterator[Finding]:
+    """Why the signature does not verify: the variant that does, else SIGNATURE_MISMATCH.
+
+    Also says so (SEARCH_CUT_SHORT) when a bound stopped the search before every variant was tried.
+    """
+    budget = _Budget()
+    explained = _search(d, ctx, key, budget)
+    if budget.notes:
+        yield finding(
+            "SEARCH_CUT_SHORT",
+            f"the search for what the signer did differently was cut short ({'; '.join(budget.notes)}), "
+            "so a cause among the variants not tried would go unnamed",
+            "compare the signer's stages with cfsign trace (trace_sign and trace_decode); an input this "
+            "large or unusual is rarely a real signed URL",
+            reasons=list(budget.notes),
+        )
+    if explained:
+        yield from explained
+    elif d.source == "cookies" and d.policy_kind == "canned":
+        yield finding(
+            "SIGNATURE_MISMATCH",
+            f"the canned cookies do not verify for {str(d.resource_url)[:200]!r}: a canned cookie "
+            "authorises exactly the one URL it was signed for, so cookies signed for another URL "
+            "(another video segment, another page) are refused",
+            "to cover many URLs, sign the cookies with a custom policy and a wildcard Resource "
+            "(e.g. https://host/videos/*); otherwise check the key that signed them",
+            key_pair_id=d.key_pair_id,
+        )
+    else:
+        yield finding(
+            "SIGNATURE_MISMATCH",
+            "the signature does not verify, and no likely variant (other hash, other key, URL or "
+            "policy as it may have been signed) explains it",
+            "sign again with the private key that belongs to this Key-Pair-Id, over exactly the policy "
+            "CloudFront sees; compare your stages with cfsign trace",
+            key_pair_id=d.key_pair_id,
+            hash_algorithm=d.hash_algorithm,
+        )
+
+
+def _search(d: Decoded, ctx: Context, key: PublicKey | None, budget: _Budget) -> list[Finding]:
+    """Find what the signer most likely did, by verifying plausible variants of the signed bytes.
+
+    The work is bounded by ``budget`` (variants, verifications, bytes), whatever the input.
+    """
+    assert d.signature is not None and d.policy_bytes is not None
+    if len(d.policy_bytes) > SEARCH_BYTES * 3:
+        budget.cut(f"the policy is {len(d.policy_bytes):,} bytes, more than a request to CloudFront can carry, "
+                   "so no variant was tried")
+        return []
+    declared = d.hash_algorithm
+    other_hash = "SHA256" if declared == "SHA1" else "SHA1"
+    keys: list[tuple[str, PublicKey]] = []
+    if key is not None:
+        keys.append((d.key_pair_id or "", key))
+    keys += [(kid, k) for kid, k in ctx.public_keys.items() if kid != d.key_pair_id and k != key]
+    signatures: list[tuple[bytes, str | None]] = [(d.signature, None)]
+    if len(d.signature) == 64:
+        half = len(d.signature) // 2
+        der = encode_dss_signature(int.from_bytes(d.signature[:half], "big"), int.from_bytes(d.signature[half:], "big"))
+        signatures.append((der, "ECDSA_SIGNATURE_NOT_DER"))
+    if d.signature.isascii():
+        inner, _ = decode_any(d.signature.decode("ascii").strip())
+        if inner:
+            signatures.append((inner, "SIGNATURE_DOUBLE_BASE64"))
+    pairs = ((key_id, name, candidate.verifier(name)) for key_id, candidate in keys for name in (declared, other_hash))
+    verifiers = list(itertools.islice(pairs, budget.verifications))  # each costs a verification per variant
+    variants = itertools.chain([_Variant(None, "", d.policy_bytes)], _policy_variants(d, budget))
+    for tried, variant in enumerate(variants):
+        if tried >= budget.variants:
+            budget.cut(f"{budget.variants} variants of the signed bytes were tried")
+            return []
+        for key_id, hash_name, verify in verifiers:
+            for signature, encoding_code in signatures:
+                if budget.verifications <= 0:
+                    budget.cut(f"{SEARCH_VERIFICATIONS} signature verifications were made")
+                    return []
+                budget.verifications -= 1
+                if verify(signature, variant.policy_bytes):
+                    return list(_explanations(d, variant, key_id, hash_name, encoding_code))
+    return []
+
+
+def _explanations(
+    d: Decoded, variant: _Variant, key_id: str, hash_name: str, encoding_code: str | None
+) -> Iterator[Finding]:
+    prefix = parameter_prefix(d)
+    if variant.code is not None:
+        yield finding(
+            variant.code,
+            variant.description,
+            _VARIANT_FIXES[variant.code],
+            signed_policy=variant.policy_bytes.decode("utf-8", "replace")[:2000],
+        )
+    if key_id != d.key_pair_id:
+        yield finding(
+            "SIGNED_WITH_OTHER_KEY",
+            f"{prefix}Key-Pair-Id says {str(d.key_pair_id)[:40]!r}, but the signature was made with the "
+            f"private key of {key_id!r}",
+            f"send {prefix}Key-Pair-Id={key_id}, or sign with the private key that belongs to "
+            f"{d.key_pair_id}",
+            signed_with=key_id,
+        )
+    if hash_name != d.hash_algorithm and d.hash_algorithm_value in (None, "SHA1", "SHA256", "sha1", "sha256"):
+        if hash_name == "SHA256":
+            yield finding(
+                "HASH_ALGORITHM_MISSING",
+                f"the signature was made over SHA-256, but nothing tells CloudFront so "
+                f"({prefix}Hash-Algorithm is {d.hash_algorithm_value or 'absent'}), so it checks SHA-1",
+                f"add {prefix}Hash-Algorithm=SHA256 (the AWS CLI always signs ECDSA keys with SHA-256)",
+            )
+        else:
+            yield finding(
+                "HASH_ALGORITHM_MISMATCH",
+                f"{prefix}Hash-Algorithm says SHA256, but the signature was made over SHA-1",
+                f"drop {prefix}Hash-Algorithm (SHA-1 is the default), or sign with SHA-256",
+            )
+    if encoding_code == "ECDSA_SIGNATURE_NOT_DER":
+        yield finding(
+            "ECDSA_SIGNATURE_NOT_DER",
+            "the ECDSA signature is a raw 64-byte r||s pair; CloudFront expects ASN.1 DER",
+            "DER-encode it (encode_dss_signature(r, s)) before base64-encoding",
+        )
+    elif encoding_code == "SIGNATURE_DOUBLE_BASE64":
+        yield finding(
+            "SIGNATURE_DOUBLE_BASE64",
+            "the signature was base64-encoded twice: once decoded it is still base64 text, and the "
+            "signature inside it verifies",
+            "base64-encode the raw signature bytes once, then apply CloudFront's substitutions",
+        )
+
+
+_VARIANT_FIXES = {
+    "URL_CHANGED_AFTER_SIGNING": "sign exactly the URL the viewer requests (scheme, host, path "
+    "encoding and query string, in order), and change nothing after signing",
+    "CANNED_POLICY_FORMAT": "sign the canned policy exactly as CloudFront rebuilds it: "
+    f"{CANNED_TEMPLATE.replace('%s', 'URL').replace('%d', 'N')} "
+    "with no whitespace, keys in this order and the epoch unquoted",
+    "POLICY_CHANGED_AFTER_SIGNING": "sign the same bytes you base64-encode into Policy",
+}
+
+
+def _policy_variants(d: Decoded, budget: _Budget) -> Iterator[_Variant]:
+    if d.policy_kind == "canned" and d.resource_url and d.expires is not None:
+        resource, expires = d.resource_url, d.expires
+        what = "the cookie" if d.source == "cookies" else "the URL"
+        if len(resource) > SEARCH_BYTES:
+            budget.cut(f"the URL is {len(resource):,} characters, longer than CloudFront accepts, so it was not varied")
+        for url, how in _url_variants(resource, budget) if len(resource) <= SEARCH_BYTES else ():
+            yield _Variant(
+                "URL_CHANGED_AFTER_SIGNING",
+                f"{what} was signed for {url[:300]!r} ({how}), but the request is for {resource[:300]!r}",
+                canned_policy_json(url, expires),
+            )
+        for policy, how in _canned_format_variants(resource, expires):
+            yield _Variant(
+                "CANNED_POLICY_FORMAT",
+                f"the signer signed the canned policy {how}; CloudFront rebuilds it compact, in a fixed "
+                "key order, with the epoch unquoted",
+                policy,
+            )
+    elif d.policy_kind == "custom" and d.policy_bytes is not None:
+        for policy, how in _custom_variants(d):
+            yield _Variant(
+                "POLICY_CHANGED_AFTER_SIGNING",
+                f"the signature is over {how}, not over the Policy bytes sent",
+                policy,
+            )
+
+
+def _url_variants(url: str, budget: _Budget) -> Iterator[tuple[str, str]]:
+    parts = split_url(url)
+    if parts is None:
+        budget.cut("the URL cannot be split into scheme, host and path, so it was not varied")
+        return
+    base = url.partition("?")[0]
+    pairs = parts.query.split("&") if parts.query else []
+    seen = {url}
+    varied = range(max(0, len(pairs) - SEARCH_PARAMETERS), len(pairs))
+    if len(pairs) > SEARCH_PARAMETERS:
+        budget.cut(f"only the last {SEARCH_PARAMETERS} of the {len(pairs):,} query parameters were dropped "
+                   "or swapped one by one")
+
+    def once(candidate: str, how: str) -> Iterator[tuple[str, str]]:
+        if candidate not in seen:
+            seen.add(candidate)
+            yield candidate, how
+
+    yield from once(swap_scheme(url), "a different scheme")
+    if pairs:
+        yield from once(base, "without the query string, which was added after signing")
+        for i in varied:
+            rest = pairs[:i] + pairs[i + 1 :]
+            without = base + ("?" + "&".join(rest) if rest else "")
+            yield from once(without, f"without {pairs[i][:60]!r}, added after signing")
+        if len(pairs) > 1:
+            yield from once(base + "?" + "&".join(sorted(pairs)), "with the query parameters in another order")
+            yield from once(base + "?" + "&".join(reversed(pairs)), "with the query parameters in another order")
+            for i in varied[:-1] if varied.stop == len(pairs) else varied:
+                swapped = [*pairs[:i], pairs[i + 1], pairs[i], *pairs[i + 2 :]]
+                yield from once(base + "?" + "&".join(swapped), "with the query parameters in another order")
+        yield from once(base + "?" + unquote(parts.query), "with the query string percent-decoded")
+    path = parts.path
+    rebuilt = f"{parts.scheme}://{parts.netloc}"
+    query = "?" + parts.query if parts.query else ""
+    for other, how in (
+        (unquote(path), "with the path percent-decoded"),
+        (quote(unquote(path), safe="/~!$&'()*+,;=:@", errors="surrogatepass"),
+         "with the path percent-encoded differently"),
+        (path.rstrip("/") if path.endswith("/") and path != "/" else path + "/", "with a different trailing slash"),
+        (_swap_percent_case(path), "with percent-escapes in the other letter case"),
+    ):
+        yield from once(rebuilt + other + query, how)
+    default_port = {"https": ":443", "http": ":80"}.get(parts.scheme, "")
+    yield from once(f"{parts.scheme}://{parts.netloc}{default_port}{path}{query}", "with an explicit default port")
+    yield from once(url + ("&" if pairs else "?") + "Hash-Algorithm=SHA256",
+                    "with Hash-Algorithm=SHA256 inside the signed URL")
+
+
+def _canned_format_variants(resource: str, expires: int) -> Iterator[tuple[bytes, str]]:
+    document = {"Statement": [{"Resource": resource, "Condition": {"DateLessThan": {"AWS:EpochTime": expires}}}]}
+    yield json.dumps(document).encode(), "with spaces after ',' and ':' (json.dumps defaults)"
+    yield json.dumps(document, indent=2).encode(), "pretty-printed"
+    yield json.dumps(document, indent=4).encode(), "pretty-printed"
+    yield json.dumps(document, indent=2).replace("\n", "\r\n").encode(), "pretty-printed with CRLF line ends"
+    yield canned_policy_json(resource, expires) + b"\n", "with a trailing newline"
+    yield canned_policy_json(resource, expires).replace(b"/", b"\\/"), "with '/' escaped as '\\/' (PHP's json_encode)"
+    quoted = {"Statement": [{"Resource": resource, "Condition": {"DateLessThan": {"AWS:EpochTime": str(expires)}}}]}
+    yield json.dumps(quoted, separators=(",", ":")).encode(), "with the epoch time in quotes"
+    swapped = {"Statement": [{"Condition": {"DateLessThan": {"AWS:EpochTime": expires}}, "Resource": resource}]}
+    yield json.dumps(swapped, separators=(",", ":")).encode(), "with Condition before Resource"
+
+
+def _custom_variants(d: Decoded) -> Iterator[tuple[bytes, str]]:
+    sent = d.policy_bytes or b""
+    if d.policy_document is not None:
+        compact = json.dumps(d.policy_document, separators=(",", ":")).encode()
+        if compact != sent:
+            yield compact, "the compact form of the policy (it was signed compact but sent reformatted)"
+    stripped = bytes(b for b in sent if b not in b" \t\r\n")
+    if stripped != sent:
+        yield stripped, "the policy with all whitespace removed"
+    other_newline = sent.rstrip(b"\r\n") if sent.endswith((b"\n", b"\r")) else sent + b"\n"
+    yield other_newline, "the policy with a different trailing newline"
+    if d.policy_b64:
+        yield d.policy_b64.encode(), "the base64 text of the policy (the encoded Policy was signed instead of the JSON)"
+
+# --- helpers --------------------------------------------------------------------------------
+
+def swap_scheme(url: str) -> str:
+    """``url`` with http and https exchanged (unchanged for any other scheme)."""
+    if url.startswith("https://"):
+        return "http://" + url[8:]
+    if url.startswith("http://"):
+        return "https://" + url[7:]
+    return url
+
+
+def _swap_percent_case(path: str) -> str:
+    return re.sub(r"%[0-9A-Fa-f]{2}", lambda m: m.group().swapcase(), path)
