@@ -16,8 +16,10 @@ from .encoding import b64encode
 from .errors import InputError, PolicyError, TimeError, UrlError
 from .keys import PrivateKey, PrivateKeySource, check_hash_algorithm, load_private_key
 from .policy import Policy, canned_policy_json, check_resource
-from .protocol import SIGNING_PARAMETERS
+from .protocol import COOKIE_NAMES, SIGNING_PARAMETERS
 from .times import MAX_SECONDS, TimeLike, to_epoch
+
+_EXPIRES_COOKIE, _POLICY_COOKIE, _SIGNATURE_COOKIE, _KEY_PAIR_ID_COOKIE, _HASH_COOKIE = COOKIE_NAMES
 
 __all__ = [
     "SIGNING_PARAMETERS",
@@ -191,7 +193,7 @@ class Signer:
                 if not _is_plain_url(resource):
                     _check_canned_resource(resource)
                 cookies = SignedCookies()
-                cookies["CloudFront-Expires"] = str(expires_at)
+                cookies[_EXPIRES_COOKIE] = str(expires_at)
                 return self._cookies(cookies, self._raw_sign(canned_policy_json(resource, expires_at)))
             policy = plan_policy(resource, expires=expires_at, starts=starts, ip_address=ip_address,
                                  cookies=True, now=now).policy
@@ -200,17 +202,17 @@ class Signer:
         cookies = SignedCookies()
         if isinstance(policy, Policy) and policy.is_canned:
             policy_bytes = policy.to_json()
-            cookies["CloudFront-Expires"] = str(policy.date_less_than)
+            cookies[_EXPIRES_COOKIE] = str(policy.date_less_than)
         else:
             policy_bytes = _policy_bytes(policy)
-            cookies["CloudFront-Policy"] = b64encode(policy_bytes)
+            cookies[_POLICY_COOKIE] = b64encode(policy_bytes)
         return self._cookies(cookies, self._raw_sign(policy_bytes))
 
     def _cookies(self, cookies: SignedCookies, signature: bytes) -> SignedCookies:
-        cookies["CloudFront-Signature"] = b64encode(signature)
-        cookies["CloudFront-Key-Pair-Id"] = self.key_pair_id
+        cookies[_SIGNATURE_COOKIE] = b64encode(signature)
+        cookies[_KEY_PAIR_ID_COOKIE] = self.key_pair_id
         if self.hash_algorithm == "SHA256":
-            cookies["CloudFront-Hash-Algorithm"] = "SHA256"
+            cookies[_HASH_COOKIE] = "SHA256"
         return cookies
 
     def __repr__(self) -> str:
