@@ -5,8 +5,23 @@ these pieces, so there is one escaper and one palette (JupyterLab's theme variab
 dark themes both read well). Standard library only; it knows findings, nothing above the core.
 """
 
-from .html import PALETTE, banner, esc, findings_table, key_value_table, message, pre, table
-from .text import findings_text, wrap
+from .html import (
+    PALETTE,
+    banner,
+    box,
+    caption,
+    colour,
+    coloured,
+    esc,
+    findings_table,
+    key_value_table,
+    marked,
+    message,
+    pre,
+    side_by_side,
+    table,
+)
+from .text import findings_text, marked_lines, wrap
 
-__all__ = ["PALETTE", "banner", "esc", "findings_table", "findings_text", "key_value_table", "message", "pre",
-           "table", "wrap"]
+__all__ = ["PALETTE", "banner", "box", "caption", "colour", "coloured", "esc", "findings_table", "findings_text",
+           "key_value_table", "marked", "marked_lines", "message", "pre", "side_by_side", "table", "wrap"]

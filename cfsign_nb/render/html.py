@@ -1,7 +1,9 @@
-"""HTML pieces: the escaper, the palette, tables, banners and pre blocks.
+"""HTML pieces: the escaper, the palette, tables, banners, marked text and pre blocks.
 
 Everything that reaches a page goes through :func:`esc` here: the ipywidgets ``HTML`` widget and
-notebook outputs do not sanitise, and a pasted URL is attacker-controlled.
+notebook outputs do not sanitise, and a pasted URL is attacker-controlled. Every piece escapes
+what it is given as text; arguments documented as HTML (``rows`` cells, ``body``) are escaped by
+the caller, with these pieces.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ _TH = (f"text-align:left;padding:4px 6px;border-bottom:2px solid {PALETTE['borde
 _TD = (f"text-align:left;vertical-align:top;padding:4px 6px;color:inherit;background:transparent;"
        f"border-bottom:1px solid {PALETTE['rule']};white-space:normal;overflow-wrap:anywhere")
 _PRE = f"margin:0;padding:4px 6px;{_MONO};color:inherit;background:{PALETTE['code-background']};border-radius:3px"
+_MARK = f"background:{PALETTE['mark']};color:#000;border-radius:2px"
 
 
 def esc(value: object) -> str:
@@ -40,10 +43,53 @@ def esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, css_class: str = "") -> str:
-    """A left-aligned, wrapping table; ``rows`` hold cells that are already HTML (escape them first)."""
+def colour(kind: str) -> str:
+    """The palette colour of ``kind`` (ok, error, warning, info, ...), the text colour when unknown."""
+    return PALETTE.get(kind, PALETTE["text"])
+
+
+def coloured(text: str, kind: str, *, bold: bool = False) -> str:
+    """``text`` in the colour of ``kind``: a severity, a ✔/✘ mark, a same/different status."""
+    weight = ";font-weight:bold" if bold else ""
+    return f"<span style='color:{colour(kind)}{weight}'>{esc(text)}</span>"
+
+
+def box(body: str, *, css_class: str = "", title: str | None = None) -> str:
+    """A container in the theme's UI font and text colour around ``body`` (HTML), with a bold title line."""
+    head = f"<div style='font-weight:600;margin:0 0 4px'>{esc(title)}</div>" if title is not None else ""
+    style = f"{_FONT};color:{PALETTE['text']};background:transparent;overflow-wrap:anywhere"
+    return f"<div class='{esc(css_class)}' style='{style}'>{head}{body}</div>"
+
+
+def caption(text: str) -> str:
+    """A small muted label above a block (``in``, ``out``, a side of a comparison)."""
+    return f"<div style='color:{PALETTE['muted']};opacity:.85'>{esc(text)}</div>"
+
+
+def side_by_side(blocks: Iterable[str], *, min_width: str = "16em") -> str:
+    """HTML blocks next to each other, wrapping under one another when the notebook is narrow."""
+    cells = "".join(f"<div style='flex:1;min-width:{esc(min_width)}'>{block}</div>" for block in blocks)
+    return f"<div style='display:flex;gap:6px;flex-wrap:wrap'>{cells}</div>"
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, css_class: str = "",
+          column_styles: Sequence[str] = (), accents: Sequence[str] = ()) -> str:
+    """A left-aligned, wrapping table; ``rows`` hold cells that are already HTML (escape them first).
+
+    ``column_styles`` adds CSS to each column's cells; ``accents`` gives each row a palette kind
+    drawn as a coloured bar at its left edge (a trace stage that went through or stopped).
+    """
+    def cell(index: int, content: str, accent: str | None) -> str:
+        extra = column_styles[index] if index < len(column_styles) else ""
+        bar = f";border-left:3px solid {colour(accent)}" if accent is not None and index == 0 else ""
+        return f"<td style='{_TD};{esc(extra)}{bar}'>{content}</td>"
+
     head = "".join(f"<th style='{_TH}'>{esc(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td style='{_TD}'>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    body = "".join(
+        "<tr>" + "".join(cell(i, content, accents[n] if n < len(accents) else None)
+                         for i, content in enumerate(row)) + "</tr>"
+        for n, row in enumerate(rows)
+    )
     return (f"<table class='cfsign-table {esc(css_class)}' style='{_TABLE};{_FONT}'>"
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
 
@@ -57,8 +103,26 @@ def key_value_table(rows: Iterable[tuple[str, object]], *, css_class: str = "", 
     return f"<table class='cfsign-table {esc(css_class)}' style='{_TABLE};{_FONT}'><tbody>{body}</tbody></table>"
 
 
+def marked(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """``text`` escaped, its half-open character ``spans`` (in order) highlighted with ``<mark>``."""
+    parts = []
+    at = 0
+    for start, end in spans:
+        start, end = max(start, at), min(end, len(text))
+        if start >= end:
+            continue
+        parts.append(esc(text[at:start]))
+        parts.append(f"<mark style='{_MARK}'>{esc(text[start:end])}</mark>")
+        at = end
+    parts.append(esc(text[at:]))
+    return "".join(parts)
+
+
 def pre(text: str, body: str | None = None) -> str:
-    """A code block: column layouts (hex dumps, indented JSON) keep their columns, long runs wrap."""
+    """A code block of ``text``: column layouts (hex dumps, indented JSON) keep their columns, long runs wrap.
+
+    ``body`` is the block's HTML when it is more than the escaped text (e.g. :func:`marked`).
+    """
     columns = "\n" in text and max(len(line) for line in text.split("\n")) <= 100
     flow = "white-space:pre;overflow-x:auto" if columns else "white-space:pre-wrap;word-break:break-all"
     return f"<pre style='{_PRE};{flow}'>{esc(text) if body is None else body}</pre>"
@@ -66,26 +130,24 @@ def pre(text: str, body: str | None = None) -> str:
 
 def message(text: str, kind: str = "info") -> str:
     """A one-line status; ``kind`` is error, warning, info or ok."""
-    colour = PALETTE.get(kind, PALETTE["text"])
-    return f"<div class='cfsign-message cfsign-{esc(kind)}' style='color:{colour};{_FONT}'>{esc(text)}</div>"
+    return f"<div class='cfsign-message cfsign-{esc(kind)}' style='color:{colour(kind)};{_FONT}'>{esc(text)}</div>"
 
 
 def banner(ok: bool, text: str, *, kind: str | None = None) -> str:
     """The verdict line: a coloured bar, a mark and the text (``kind`` warning for a conditional yes)."""
     kind = kind or ("ok" if ok else "error")
-    colour = PALETTE[kind]
     mark = "✔" if ok and kind == "ok" else ("⚠" if ok else "✘")
     return (f"<div class='cfsign-verdict cfsign-verdict-{'ok' if ok else 'refused'}' "
-            f"style='border-left:6px solid {colour};padding:6px 10px;font-weight:bold;{_FONT}'>"
-            f"<span style='color:{colour}'>{mark}</span> {esc(text)}</div>")
+            f"style='border-left:6px solid {colour(kind)};padding:6px 10px;font-weight:bold;{_FONT}'>"
+            f"{coloured(mark, kind)} {esc(text)}</div>")
 
 
 def findings_table(findings: Sequence[Finding]) -> str:
     """Findings as one table (severity, code, what is wrong, fix, CloudFront's answer): every view uses this."""
     if not findings:
         return message("no findings")
-    rows = [(f"<span style='color:{PALETTE[f.severity]};font-weight:bold'>{esc(f.severity)}</span>",
-             f"<code>{esc(f.code)}</code>", esc(f.message), esc(f.fix), esc(f.cloudfront_error or ""))
+    rows = [(coloured(f.severity, f.severity, bold=True), f"<code>{esc(f.code)}</code>", esc(f.message),
+             esc(f.fix), esc(f.cloudfront_error or ""))
             for f in findings]
     return table(("severity", "code", "what is wrong", "how to fix it", "CloudFront answers"), rows,
                  css_class="cfsign-findings")

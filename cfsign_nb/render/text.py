@@ -28,3 +28,25 @@ def findings_text(findings: Sequence[Finding], *, columns: int | None = None) ->
         if f.fix:
             lines.append(wrap(f"fix: {f.fix}", indent="        ", columns=columns))
     return "\n".join(lines)
+
+
+def marked_lines(text: str, spans: Sequence[tuple[int, int]], width: int) -> list[str]:
+    """``text`` cut into lines of at most ``width``, each line with marked characters followed by carets.
+
+    ``spans`` are half-open character ranges of ``text`` (newlines count as one character).
+    """
+    out: list[str] = []
+    position = 0
+    for line in text.split("\n"):
+        for start in range(0, max(len(line), 1), width):
+            chunk = line[start:start + width]
+            begin = position + start
+            carets = [" "] * len(chunk)
+            for m_start, m_end in spans:
+                for i in range(max(m_start, begin), min(m_end, begin + len(chunk))):
+                    carets[i - begin] = "^"
+            out.append(chunk)
+            if "^" in carets:
+                out.append("".join(carets).rstrip())
+        position += len(line) + 1
+    return out
