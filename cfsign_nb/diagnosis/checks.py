@@ -12,7 +12,8 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable, Iterable, Iterator
 
-from ..decode import Decoded, split_url
+from ..decode import Decoded
+from ..distribution.match import url_netloc
 from ..findings import Finding, finding
 from ..protocol import COOKIE_LIMIT, LONG_LIFETIME_SECONDS, URL_LIMIT, signing_names
 from ..times import MAX_EPOCH_32, MAX_SECONDS, format_epoch
@@ -249,7 +250,7 @@ def _check_resource(d: Decoded, ctx: Context) -> Iterator[Finding]:
             "add a Resource (a URL, or a pattern such as https://host/videos/*)",
         )
         return
-    netloc = _netloc(resource)
+    netloc = url_netloc(resource)
     if resource in ("*", "http://*", "https://*", "*://*") or netloc.startswith("*"):
         yield finding(
             "BROAD_WILDCARD",
@@ -358,15 +359,6 @@ CHECKS: tuple[Check, ...] = (
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-def _netloc(url: str) -> str:
-    """The host part of a URL (empty without ``://``), even when ``urlsplit`` refuses it (``https://[x]``)."""
-    parts = split_url(url)
-    if parts is not None:
-        return parts.netloc
-    rest = url.partition("://")[2] if "://" in url else ""
-    return rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
-
 
 def _duration(seconds: int) -> str:
     seconds = abs(seconds)

@@ -11,10 +11,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ..decode import split_url
 from ..errors import CfSignError
 from ..findings import Finding, finding
-from .match import hostname, match_behavior, patterns_overlap, serves_host, url_path
+from .match import hostname, match_behavior, patterns_overlap, serves_host, url_netloc, url_path
 from .model import Behavior, DistributionConfig, load_distribution, normal_path
 
 
@@ -41,8 +40,7 @@ def check_request(config: object, decoded: Any, context: Any) -> list[Finding]:
 
 def _request_findings(dist: DistributionConfig, decoded: Any, url: str) -> Iterator[Finding]:
     behavior = match_behavior(dist, url)
-    parts = split_url(url) if "://" in url else None
-    host = parts.netloc if parts is not None else url.partition("://")[2].split("/", 1)[0].split("?", 1)[0]
+    host = url_netloc(url)
     if host and serves_host(dist, host) is False:
         yield finding(
             "ALTERNATE_DOMAIN_NOT_CONFIGURED",

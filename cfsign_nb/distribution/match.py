@@ -92,12 +92,20 @@ def serves_host(config: object, host: str) -> bool | None:
     return False
 
 
+def url_netloc(url: str) -> str:
+    """The host part of a URL (empty without ``://``), even when ``urlsplit`` refuses it (``https://[x]``)."""
+    parts = split_url(url)
+    if parts is not None:
+        return parts.netloc
+    rest = url.partition("://")[2] if "://" in url else ""
+    return rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+
+
 def hostname(host: str) -> str:
     """The bare, lower-case host name of a ``Host`` value or URL: no port, userinfo, brackets or final dot."""
     host = host.strip().lower()
     if "://" in host:
-        parts = split_url(host)
-        host = parts.netloc if parts is not None else host.partition("://")[2].split("/", 1)[0].split("?", 1)[0]
+        host = url_netloc(host)
     host = host.rpartition("@")[2]
     if host.startswith("["):
         return host[1:].partition("]")[0]
