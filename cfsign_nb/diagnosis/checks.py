@@ -49,6 +49,7 @@ def _check_cookies_sent(d: Decoded, ctx: Context) -> Iterator[Finding]:
 
 
 def _check_presence(d: Decoded, ctx: Context) -> Iterator[Finding]:
+    """Is there signing data at all, and does it name a key (without one CloudFront answers MissingKey)?"""
     channel = "cookie" if d.source == "cookies" else "query parameter"
     prefix = parameter_prefix(d)
     if d.source == "cookies" and ctx.request_url:
@@ -79,6 +80,7 @@ def _check_presence(d: Decoded, ctx: Context) -> Iterator[Finding]:
 
 
 def _check_key(d: Decoded, ctx: Context) -> Iterator[Finding]:
+    """Is the named key among the trusted ones, and of a type key groups accept?"""
     if d.key_pair_id and ctx.public_keys and d.key_pair_id not in ctx.public_keys:
         yield finding(
             "UNKNOWN_KEY_PAIR_ID",
@@ -99,6 +101,7 @@ def _check_key(d: Decoded, ctx: Context) -> Iterator[Finding]:
 
 
 def _check_required(d: Decoded, ctx: Context) -> Iterator[Finding]:
+    """A signature, and exactly one of Expires (canned) and Policy (custom)."""
     if not d.parameters:
         return
     prefix = parameter_prefix(d)
@@ -125,10 +128,12 @@ def _check_required(d: Decoded, ctx: Context) -> Iterator[Finding]:
 
 
 def _check_decoding(d: Decoded, ctx: Context) -> Iterable[Finding]:
+    """Every problem met while decoding the parameters, as the decoder recorded it."""
     return d.problems
 
 
 def _check_signature(d: Decoded, ctx: Context) -> Iterator[Finding]:
+    """Does the signature verify over the policy CloudFront sees? If not, the search says why."""
     if d.signature is None or d.policy_bytes is None:
         if d.signature is not None and d.source == "cookies" and d.policy_kind == "canned" and not ctx.request_url:
             yield finding(
@@ -170,6 +175,7 @@ def _check_signature(d: Decoded, ctx: Context) -> Iterator[Finding]:
 
 
 def _check_times(d: Decoded, ctx: Context) -> Iterator[Finding]:
+    """Expired, not yet valid, valid for long, or after 2038 (CloudFront checks times on every request)."""
     policy = d.policy
     expires = policy.date_less_than if policy else d.expires
     if expires is None or expires >= MAX_SECONDS:
@@ -208,6 +214,7 @@ def _check_times(d: Decoded, ctx: Context) -> Iterator[Finding]:
 
 
 def _check_ip(d: Decoded, ctx: Context) -> Iterator[Finding]:
+    """Is the viewer inside the policy's IpAddress range (which only ever holds IPv4)?"""
     if d.policy is None or d.policy.ip_address is None:
         return
     network = ipaddress.ip_network(d.policy.ip_address, strict=False)
@@ -239,6 +246,7 @@ def _check_ip(d: Decoded, ctx: Context) -> Iterator[Finding]:
 
 
 def _check_resource(d: Decoded, ctx: Context) -> Iterator[Finding]:
+    """Does the custom policy's Resource cover the requested URL, and is it not too broad?"""
     if d.policy is None or d.policy_kind != "custom":
         return
     resource = d.policy.resource
@@ -284,6 +292,7 @@ def _check_resource(d: Decoded, ctx: Context) -> Iterator[Finding]:
 
 
 def _check_policy_format(d: Decoded, ctx: Context) -> Iterator[Finding]:
+    """Whitespace in a custom policy: it verifies, but makes every URL longer."""
     if d.policy_kind == "custom" and d.policy_bytes and any(c in d.policy_bytes for c in b" \t\r\n"):
         yield finding(
             "POLICY_WHITESPACE",
@@ -294,6 +303,7 @@ def _check_policy_format(d: Decoded, ctx: Context) -> Iterator[Finding]:
 
 
 def _check_cookies(d: Decoded, ctx: Context) -> Iterator[Finding]:
+    """The cookies' own attributes: SHA-256, Secure, HttpOnly and their size."""
     if d.source != "cookies":
         return
     if d.hash_algorithm == "SHA256" and d.parameters:
@@ -329,6 +339,7 @@ def _check_cookies(d: Decoded, ctx: Context) -> Iterator[Finding]:
 
 
 def _check_size(d: Decoded, ctx: Context) -> Iterator[Finding]:
+    """A URL longer than CloudFront accepts is refused, whatever its signature."""
     if d.source == "url" and d.url is not None:
         size = len(d.url.encode("utf-8", "replace"))
         if size > URL_LIMIT:
@@ -361,6 +372,7 @@ CHECKS: tuple[Check, ...] = (
 # --- helpers --------------------------------------------------------------------------------
 
 def _duration(seconds: int) -> str:
+    """A span of time as people say it: "3 days", "1.5 hours", "40 seconds"."""
     seconds = abs(seconds)
     for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
         if seconds >= size:
