@@ -207,9 +207,9 @@ def test_odd_inputs_never_raise(rsa_key: PrivateKey) -> None:
 
 
 def test_many_rows_in_chunks_and_processes(rsa_key: PrivateKey, monkeypatch: pytest.MonkeyPatch) -> None:
-    from cfsign_nb import frames
+    from cfsign_nb.frames import batch
 
-    monkeypatch.setattr(frames, "_CHUNK", 7)
+    monkeypatch.setattr(batch, "_CHUNK", 7)
     signer = Signer(KEY_ID, rsa_key)
     values = [signer.sign_url(f"{URL}?n={i}", expires=NOW + i - 10) for i in range(30)] + ["junk"]
     keys = {KEY_ID: rsa_key.public_key_pem()}
@@ -346,7 +346,7 @@ def _assert_rows_match_single_row_functions(table: pd.DataFrame, values: list[ob
 
 @pytest.mark.filterwarnings("ignore::cfsign_nb.CfSignWarning")
 def test_hostile_rows_never_fail_the_batch(rsa_key: PrivateKey, monkeypatch: pytest.MonkeyPatch) -> None:
-    from cfsign_nb import frames
+    from cfsign_nb.frames import batch
 
     values = _hostile_values(rsa_key)
     keys = {KEY_ID: rsa_key.public_key_pem()}
@@ -357,7 +357,7 @@ def test_hostile_rows_never_fail_the_batch(rsa_key: PrivateKey, monkeypatch: pyt
     assert len(decode_many(values)) == len(values)
     strings = [v for v in values if isinstance(v, str)]
     _assert_rows_match_single_row_functions(diagnose_many(pd.Series(strings, dtype=object), now=NOW), strings, now=NOW)
-    monkeypatch.setattr(frames, "_CHUNK", 3)
+    monkeypatch.setattr(batch, "_CHUNK", 3)
     in_processes = diagnose_many(values, now=NOW, public_keys=keys, workers=2)
     pd.testing.assert_frame_equal(in_processes, table)
 
@@ -381,10 +381,11 @@ def test_hostile_per_row_arguments_never_fail_the_batch(rsa_key: PrivateKey) -> 
 def test_a_row_that_raises_gets_internal_error_and_the_rest_are_kept(
     rsa_key: PrivateKey, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cfsign_nb import CfSignWarning, frames
+    from cfsign_nb import CfSignWarning
+    from cfsign_nb.frames import batch
 
     good = Signer(KEY_ID, rsa_key).sign_url(URL, expires=NOW + 600)
-    real_diagnose, real_decode = frames.diagnose, frames.decode
+    real_diagnose, real_decode = batch.diagnose, batch.decode
 
     def broken_diagnose(value: object, **kwargs: object) -> object:
         if value == "boom":
@@ -396,8 +397,8 @@ def test_a_row_that_raises_gets_internal_error_and_the_rest_are_kept(
             raise ValueError("bad")
         return real_decode(value, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(frames, "diagnose", broken_diagnose)
-    monkeypatch.setattr(frames, "decode", broken_decode)
+    monkeypatch.setattr(batch, "diagnose", broken_diagnose)
+    monkeypatch.setattr(batch, "decode", broken_decode)
     series = pd.Series([good, "boom", "junk"], index=["a", "b", "c"])
     with pytest.warns(CfSignWarning, match=r"1 row\(s\) raised.*row 'b': RecursionError: maximum recursion depth exceeded while decoding"):
         table = diagnose_many(series, now=NOW)
@@ -411,7 +412,7 @@ def test_a_row_that_raises_gets_internal_error_and_the_rest_are_kept(
 
 
 def test_a_fast_path_failure_redoes_its_chunk_row_by_row(rsa_key: PrivateKey, monkeypatch: pytest.MonkeyPatch) -> None:
-    from cfsign_nb import frames
+    from cfsign_nb.frames import batch
 
     signer = Signer(KEY_ID, rsa_key)
     values = [signer.sign_url(f"{URL}?n={i}", expires=NOW + i - 3) for i in range(8)] + ["junk"]
@@ -424,16 +425,16 @@ def test_a_fast_path_failure_redoes_its_chunk_row_by_row(rsa_key: PrivateKey, mo
         if len(eligible) > 1:
             raise MemoryError("the fast path broke")
 
-    monkeypatch.setattr(frames, "_fast_canned", broken)
+    monkeypatch.setattr(batch, "fast_canned", broken)
     table = diagnose_many(values, now=NOW, public_keys=keys)
     assert calls[0] == len(values) and len(calls) > 1
     pd.testing.assert_frame_equal(table, expected)
 
 
 def test_unpicklable_rows_run_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    from cfsign_nb import frames
+    from cfsign_nb.frames import batch
 
-    monkeypatch.setattr(frames, "_CHUNK", 2)
+    monkeypatch.setattr(batch, "_CHUNK", 2)
     values = [lambda: 1, URL, (x for x in "ab"), "junk", URL]
     table = diagnose_many(values, now=NOW, workers=2)
     assert list(table["code"]) == ["NO_SIGNING_DATA"] * 5
@@ -444,17 +445,17 @@ def test_hostile_rows_stay_cheap() -> None:
     import time
     from unittest import mock
 
-    from cfsign_nb import frames
+    from cfsign_nb.frames import batch
 
     ampersands = [URL + "?" + "&" * 8000 + f"Expires={i}&Signature=AAAA&Key-Pair-Id=K" for i in range(300)]
     huge = ["https://x.example/" + "a" * 20_000_000]
     normal = [f"{URL}?Expires={NOW + i}&Signature=AAAA&Key-Pair-Id=K" for i in range(2000)]
-    mixed = frames._as_arrow(normal + huge * 3 + normal)
-    assert frames._bounds(mixed, 4003, 100_000) == [(0, 4003)]  # long rows never enter the fast path: no extra chunks
+    mixed = batch.as_arrow(normal + huge * 3 + normal)
+    assert batch._bounds(mixed, 4003, 100_000) == [(0, 4003)]  # long rows never enter the fast path: no extra chunks
     small = 50_000
 
-    with mock.patch.object(frames, "_CHUNK_BYTES", small):
-        bounds = frames._bounds(mixed, 4003, 100_000)
+    with mock.patch.object(batch, "_CHUNK_BYTES", small):
+        bounds = batch._bounds(mixed, 4003, 100_000)
     lengths = [len(v) for v in normal + huge * 3 + normal]
     assert bounds[0][0] == 0 and bounds[-1][1] == 4003 and all(a[1] == b[0] for a, b in itertools.pairwise(bounds))
     assert all(sum(n for n in lengths[lo:hi] if n <= 8192) <= small for lo, hi in bounds)

@@ -1,0 +1,269 @@
+"""Frame assembly: the vectorised rows and the per-row results of one chunk, as one typed table.
+
+The columns, their dtypes and order are defined here once; :func:`assemble` fills them from the
+fast path's arrays (:class:`~cfsign_nb.frames.fast.FastRows`) and overwrites the rows that went
+per-row with the values :func:`decoded_row` and :func:`diagnosis_row` read off the results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..findings import CATALOG
+from ..protocol import ERROR_CODES, LONG_LIFETIME_SECONDS
+from ..times import MAX_EPOCH_32, MAX_SECONDS, now_epoch
+from .fast import PATTERNS, FastRows
+
+if TYPE_CHECKING:
+    from ..decode import Decoded
+    from ..diagnosis import Diagnosis
+
+__all__ = [
+    "CODE_CATEGORIES",
+    "DECODE_COLUMNS",
+    "DIAGNOSE_COLUMNS",
+    "ERROR_CATEGORIES",
+    "INTERNAL_ERROR",
+    "STR",
+    "UTC_SECONDS",
+    "assemble",
+    "datetimes",
+    "decoded_row",
+    "diagnosis_row",
+    "error_row",
+    "frame_of_rows",
+    "int64",
+]
+
+STR = pd.StringDtype("pyarrow", na_value=np.nan)
+"""pandas 3's default string dtype (Arrow-backed, NaN for missing)."""
+
+UTC_SECONDS = pd.DatetimeTZDtype("s", "UTC")
+INTERNAL_ERROR = "INTERNAL_ERROR"
+"""The code of a row whose processing raised (a bug): the row says so instead of failing the batch."""
+CODE_CATEGORIES = ("OK", *CATALOG, *(() if INTERNAL_ERROR in CATALOG else (INTERNAL_ERROR,)))
+ERROR_CATEGORIES = ERROR_CODES
+"""The categories of ``cloudfront_error``: the 403 codes CloudFront answers with."""
+
+DECODE_COLUMNS = (
+    "source", "url", "resource_url", "policy_kind", "resource", "expires", "expires_at", "starts",
+    "starts_at", "ip_address", "key_pair_id", "hash_algorithm", "signature_bytes", "problems",
+)
+"""Columns of :func:`~cfsign_nb.frames.decode_many`, in order."""
+
+DIAGNOSE_COLUMNS = (
+    *DECODE_COLUMNS, "ok", "code", "codes", "cloudfront_error", "verified", "now", "now_at",
+    "seconds_to_expiry",
+)
+"""Columns of :func:`~cfsign_nb.frames.diagnose_many`, in order."""
+
+_INT64 = (-(2**63), 2**63 - 1)
+_PATTERN_CODE = [next((c for c in codes if CATALOG[c].severity == "error"), "OK") for codes in PATTERNS]
+_CODE_INDEX = {code: i for i, code in enumerate(CODE_CATEGORIES)}
+_PATTERN_CODE_INDEX = np.array([_CODE_INDEX[code] for code in _PATTERN_CODE], dtype=np.int16)
+
+
+# --- rows of per-row results -----------------------------------------------------------------
+
+def decoded_row(d: Decoded) -> dict[str, Any]:
+    """The decode columns of one decoded URL or set of cookies."""
+    policy = d.policy
+    return {
+        "source": d.source,
+        "url": d.url,
+        "resource_url": d.resource_url,
+        "policy_kind": d.policy_kind,
+        "resource": policy.resource if policy else None,
+        "expires": policy.date_less_than if policy else d.expires,
+        "starts": policy.date_greater_than if policy else None,
+        "ip_address": policy.ip_address if policy else None,
+        "key_pair_id": d.key_pair_id,
+        "hash_algorithm": d.hash_algorithm,
+        "signature_bytes": None if d.signature is None else len(d.signature),
+        "problems": tuple(p.code for p in d.problems),
+    }
+
+
+def diagnosis_row(result: Diagnosis) -> dict[str, Any]:
+    """The diagnose columns of one diagnosis."""
+    row = decoded_row(result.decoded)
+    cause = result.cause
+    row.update(
+        ok=result.ok,
+        code=cause.code if cause else "OK",
+        codes=result.codes,
+        cloudfront_error=result.cloudfront_error,
+        verified=result.verified,
+        now=result.context.now,
+    )
+    return row
+
+
+def error_row(decode_only: bool, now: int | None) -> dict[str, Any]:
+    """The row of an input whose processing raised: no fields, code ``INTERNAL_ERROR``."""
+    row: dict[str, Any] = dict.fromkeys(
+        ("url", "resource_url", "policy_kind", "resource", "expires", "starts", "ip_address",
+         "key_pair_id", "hash_algorithm", "signature_bytes")
+    )
+    row.update(source="unknown", problems=(INTERNAL_ERROR,))
+    if not decode_only:
+        row.update(
+            ok=False, code=INTERNAL_ERROR, codes=(INTERNAL_ERROR,), cloudfront_error=None, verified=None,
+            now=now if now is not None else now_epoch(None),
+        )
+    return row
+
+
+def frame_of_rows(rows: list[dict[str, Any]], columns: Sequence[str]) -> pd.DataFrame:
+    """The table of per-row results only (no fast rows), with ``columns``."""
+    n = len(rows)
+    frame = assemble(n, FastRows(n), np.arange(n), rows, "ok" not in columns, None)
+    return frame.loc[:, list(columns)]
+
+
+# --- the chunk's table -----------------------------------------------------------------------
+
+def assemble(
+    n: int, fast: FastRows, rows: np.ndarray, slow: list[dict[str, Any]], decode_only: bool,
+    now: np.ndarray | None, array: pa.Array | None = None,
+) -> pd.DataFrame:
+    """The table of a chunk of ``n`` rows: ``fast.mask`` rows from the arrays, ``rows`` from ``slow``."""
+    mask = fast.mask
+    columns: dict[str, Any] = {}
+    slow_mask = pa.array(~mask)
+
+    def strings(fast_values: pa.Array | None, name: str) -> Any:
+        fast_values = pa.nulls(n, pa.large_string()) if fast_values is None else _null_where(fast_values, ~mask)
+        if len(rows):
+            fast_values = _replace(fast_values, slow_mask, [r[name] for r in slow], pa.large_string())
+        return pd.array(fast_values, dtype=STR)
+
+    def categorical(fast_codes: np.ndarray, name: str, categories: Sequence[str]) -> pd.Categorical:
+        codes = fast_codes.astype(np.int16)
+        if len(rows):
+            lookup = {category: i for i, category in enumerate(categories)}
+            codes[rows] = [lookup.get(r[name], -1) for r in slow]
+        return pd.Categorical.from_codes(codes, categories=categories)
+
+    url_fast = array if mask.any() else None
+    resource_fast = fast.strings(fast.start, fast.resource_end) if mask.any() else None
+    zeros = np.zeros(n, dtype=np.int16)
+    columns["source"] = categorical(zeros, "source", ["url", "cookies", "unknown"])
+    columns["url"] = strings(url_fast, "url")
+    columns["resource_url"] = strings(resource_fast, "resource_url")
+    columns["policy_kind"] = categorical(zeros, "policy_kind", ["canned", "custom"])
+    columns["resource"] = strings(resource_fast, "resource")
+    columns["expires"] = _ints(fast.expires, mask, rows, [r["expires"] for r in slow])
+    columns["starts"] = _ints(np.zeros(n, np.int64), np.zeros(n, bool), rows, [r["starts"] for r in slow])
+    columns["ip_address"] = strings(None, "ip_address")
+    columns["key_pair_id"] = strings(fast.strings(fast.kid_start, fast.kid_end) if mask.any() else None, "key_pair_id")
+    columns["hash_algorithm"] = categorical(fast.sha256, "hash_algorithm", ["SHA1", "SHA256"])
+    columns["signature_bytes"] = _ints(fast.signature_bytes, mask, rows, [r["signature_bytes"] for r in slow])
+    empty: tuple[str, ...] = ()
+    problems = np.empty(n, dtype=object)
+    problems[:] = [empty] * n
+    if len(rows):
+        problems[rows] = [r["problems"] for r in slow]
+    columns["problems"] = problems
+    frame = pd.DataFrame(columns)
+    frame.insert(frame.columns.get_loc("expires") + 1, "expires_at", datetimes(frame["expires"]))
+    frame.insert(frame.columns.get_loc("starts") + 1, "starts_at", datetimes(frame["starts"]))
+    if decode_only:
+        return frame
+    _add_diagnosis(frame, fast, rows, slow, now)
+    return frame
+
+
+def _add_diagnosis(
+    frame: pd.DataFrame, fast: FastRows, rows: np.ndarray, slow: list[dict[str, Any]], now: np.ndarray | None
+) -> None:
+    """The diagnose columns: fast rows' codes by pattern (see :data:`~cfsign_nb.frames.fast.PATTERNS`)."""
+    n = len(frame)
+    moments = now if now is not None else np.zeros(n, dtype=np.int64)
+    expires = fast.expires
+    expired = expires <= moments
+    long_lifetime = ~expired & (expires - moments > LONG_LIFETIME_SECONDS)
+    after_2038 = expires > MAX_EPOCH_32
+    pattern = expired * 1 + long_lifetime * 2 + after_2038 * 4 + fast.verified * 8
+    pattern_table = np.empty(16, dtype=object)
+    pattern_table[:] = PATTERNS
+    codes = pattern_table[pattern]
+    code = _PATTERN_CODE_INDEX[pattern]
+    ok = ~expired
+    verified = np.full(n, None, dtype=object)
+    verified[fast.verified] = True
+    if len(rows):
+        codes[rows] = [r["codes"] for r in slow]
+        code[rows] = [_CODE_INDEX[r["code"]] for r in slow]
+        ok = ok.copy()
+        ok[rows] = [r["ok"] for r in slow]
+        verified[rows] = [r["verified"] for r in slow]
+    now_column = np.array(moments, dtype=np.int64, copy=True)
+    if len(rows):
+        now_column[rows] = [int64(r["now"]) or 0 for r in slow]
+    frame["ok"] = ok.astype(bool)
+    frame["code"] = pd.Categorical.from_codes(code, categories=CODE_CATEGORIES)
+    frame["codes"] = codes
+    errors = {c: CATALOG[c].cloudfront_error for c in CATALOG}
+    frame["cloudfront_error"] = pd.Categorical(
+        frame["code"].map(errors).astype(object).where(frame["code"] != "OK", None), categories=ERROR_CATEGORIES
+    ) if n else pd.Categorical([], categories=ERROR_CATEGORIES)
+    frame["verified"] = pd.array(verified, dtype="boolean")
+    frame["now"] = now_column
+    frame["now_at"] = datetimes(frame["now"])
+    # Only real expiries count: a millisecond or absurd value would look like "valid for ages".
+    frame["seconds_to_expiry"] = (frame["expires"] - frame["now"]).where(frame["expires"] < MAX_SECONDS)
+
+
+# --- typed columns ---------------------------------------------------------------------------
+
+def _null_where(values: pa.Array, where: np.ndarray) -> pa.Array:
+    return pc.if_else(pa.array(where), pa.nulls(len(values), values.type), values)
+
+
+def _replace(values: pa.Array, mask: pa.Array, replacements: list[Any], type_: pa.DataType) -> pa.Array:
+    try:
+        replacement = pa.array(replacements, type=type_)
+    except (UnicodeEncodeError, pa.ArrowException, TypeError):
+        replacement = pa.array([_arrow_text(v) for v in replacements], type=type_)
+    return pc.replace_with_mask(values, mask, replacement)
+
+
+def _arrow_text(value: object) -> str | None:
+    """``value`` as text Arrow can hold: a lone surrogate is shown as its escape (``\\ud800``)."""
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else repr(value)
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def int64(value: object) -> int | None:
+    """``value`` if it is an int that fits a column of int64, else None (missing)."""
+    if isinstance(value, int) and _INT64[0] <= value <= _INT64[1]:
+        return int(value)
+    return None
+
+
+def _ints(fast_values: np.ndarray, mask: np.ndarray, rows: np.ndarray, slow: list[Any]) -> pd.arrays.IntegerArray:
+    values = np.where(mask, fast_values, 0).astype(np.int64)
+    missing = ~mask.copy()
+    if len(rows):
+        fitting = [int64(v) for v in slow]
+        values[rows] = np.array([0 if v is None else v for v in fitting], dtype=np.int64)
+        missing[rows] = [v is None for v in fitting]
+    return pd.arrays.IntegerArray(values, missing)
+
+
+def datetimes(epochs: pd.Series) -> pd.Series:
+    """Epoch seconds as tz-aware UTC datetimes; NaT where missing or beyond seconds (milliseconds)."""
+    values = epochs.astype("Int64")
+    plausible = values.where((values >= 0) & (values < MAX_SECONDS))
+    seconds = plausible.to_numpy(dtype="float64", na_value=np.nan)
+    out = pd.to_datetime(seconds, unit="s", utc=True).astype(UTC_SECONDS)
+    return pd.Series(out, index=epochs.index)

@@ -1,0 +1,325 @@
+"""The vectorised path for well-formed canned signed URLs: byte passes over a whole chunk at once.
+
+A row takes this path only when :func:`cfsign_nb.decode` provably reads it the same way, and
+its codes are then the ones :func:`cfsign_nb.diagnose` gives such a URL (:data:`PATTERNS`).
+Every other row is left unmarked and goes per-row. Every CloudFront fact (parameter names, the
+canned template, the base64 alphabet, the hash names, the URL limit) comes from the core, and
+signatures are checked with :meth:`PublicKey.verifier <cfsign_nb.keys.PublicKey.verifier>`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..encoding import b64decode
+from ..findings import CATALOG, SEVERITY_ORDER
+from ..keys import PublicKey
+from ..protocol import CANNED_TEMPLATE, CLOUDFRONT_BASE64_PATTERN, HASH_ALGORITHMS, SIGNING_PARAMETERS, URL_LIMIT
+
+__all__ = ["PATTERNS", "FastRows", "eligible_rows", "fast_canned", "fast_input", "fast_verify", "substrings"]
+
+_MAX_PAIRS = 32  # '?' and '&' a row may have on the fast path when a chunk has many (each costs ~80 bytes)
+_ALLOWED = np.zeros(256, dtype=bool)
+_ALLOWED[0x21:0x7F] = True
+_ALLOWED[[ord('"'), ord("#"), ord("\\")]] = False
+_ALNUM = np.zeros(256, dtype=bool)
+_ALNUM[list(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")] = True
+_SIGNATURE_ALPHABET = f"^{CLOUDFRONT_BASE64_PATTERN}$"  # what the strict decoder accepts (lengths are checked apart)
+_NAMES = tuple(name.encode() for name in SIGNING_PARAMETERS)
+_EXPIRES, _POLICY, _SIGNATURE, _KEY_PAIR_ID, _HASH_ALGORITHM = _NAMES
+_SHA1, _SHA256 = (np.frombuffer(name.encode(), np.uint8) for name in HASH_ALGORITHMS)
+_CANNED = CANNED_TEMPLATE.encode()
+_POWERS = 10 ** np.arange(11, -1, -1, dtype=np.int64)
+_RAW_ECDSA_BYTES = 64  # an r||s ECDSA signature: diagnose() explains it, so such rows go per-row
+_ACCEPTED_KEYS = ("RSA-2048", "ECDSA P-256")  # other keys go per-row, where diagnose() says why
+
+
+def _fast_codes(expired: bool, long_lifetime: bool, after_2038: bool, verified: bool) -> tuple[str, ...]:
+    """The codes ``diagnose()`` gives a well-formed canned URL, in its order (checks, then severity)."""
+    in_check_order = ["SIGNATURE_VERIFIED" if verified else "SIGNATURE_NOT_CHECKED"]
+    in_check_order += ["EXPIRED"] if expired else ["LONG_LIFETIME"] if long_lifetime else []
+    in_check_order += ["EXPIRES_AFTER_2038"] if after_2038 else []
+    return tuple(sorted(in_check_order, key=lambda code: SEVERITY_ORDER[CATALOG[code].severity]))
+
+
+PATTERNS = tuple(_fast_codes(bool(p & 1), bool(p & 2), bool(p & 4), bool(p & 8)) for p in range(16))
+"""The codes of a fast row by pattern ``expired + 2*long_lifetime + 4*after_2038 + 8*verified``."""
+
+
+class FastRows:
+    """Columns computed for the rows that took the vectorised path (``mask``)."""
+
+    def __init__(self, n: int) -> None:
+        self.mask = np.zeros(n, dtype=bool)
+        self.start = np.zeros(n, dtype=np.int64)
+        self.resource_end = np.zeros(n, dtype=np.int64)
+        self.sig_start = np.zeros(n, dtype=np.int64)
+        self.sig_end = np.zeros(n, dtype=np.int64)
+        self.expires = np.zeros(n, dtype=np.int64)
+        self.signature_bytes = np.zeros(n, dtype=np.int64)
+        self.sha256 = np.zeros(n, dtype=bool)
+        self.kid = np.empty(n, dtype=object)
+        self.kid_start = np.zeros(n, dtype=np.int64)
+        self.kid_end = np.zeros(n, dtype=np.int64)
+        self.verified = np.zeros(n, dtype=bool)
+        self.data: pa.Buffer | None = None
+
+    def strings(self, start: np.ndarray, end: np.ndarray) -> pa.Array:
+        """Substrings ``data[start:end]`` of the fast rows (empty elsewhere), without a per-row loop."""
+        return substrings(self.data, np.where(self.mask, start, 0), np.where(self.mask, end, 0))
+
+
+# --- which rows may try ----------------------------------------------------------------------
+
+def fast_input(array: pa.Array) -> pa.Array:
+    """A compact copy of the chunk for the byte passes; rows longer than CloudFront's URL limit become null."""
+    lengths = pc.binary_length(array)
+    too_long = pc.greater(lengths, URL_LIMIT)
+    if too_long.true_count:
+        return pc.if_else(too_long, pa.scalar(None, array.type), array)
+    return pa.concat_arrays([array])  # then the byte passes touch this chunk only
+
+
+def eligible_rows(array: pa.Array, decode_only: bool, per_row: Mapping[str, object], n: int) -> np.ndarray:
+    """Rows whose per-row arguments let the fast path answer as ``diagnose()`` would."""
+    eligible = np.asarray(array.is_valid(), dtype=bool) if array.null_count else np.ones(n, dtype=bool)
+    if decode_only:
+        return eligible
+    if per_row.get("now") is None:
+        return np.zeros(n, dtype=bool)
+    request_url = per_row.get("request_url")
+    if isinstance(request_url, np.ndarray):
+        eligible &= pd.isna(request_url)
+    elif request_url is not None:
+        return np.zeros(n, dtype=bool)
+    client_ip = per_row.get("client_ip")
+    if isinstance(client_ip, np.ndarray):
+        eligible &= _ips_ok(client_ip)
+    elif not _ip_ok(client_ip):
+        return np.zeros(n, dtype=bool)
+    return eligible
+
+
+def _ips_ok(values: np.ndarray) -> np.ndarray:
+    """:func:`_ip_ok` of every value, each distinct string checked once (other values may be unhashable)."""
+    seen: dict[str, bool] = {}
+
+    def check(value: object) -> bool:
+        if type(value) is not str:
+            return _ip_ok(value)
+        known = seen.get(value)
+        if known is None:
+            known = seen[value] = _ip_ok(value)
+        return known
+
+    return np.fromiter((check(v) for v in values), bool, len(values))
+
+
+def _ip_ok(value: object) -> bool:
+    """Whether ``value`` is no client IP or a valid one (anything else goes per-row, where diagnose() says why)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return True
+    try:
+        ipaddress.ip_address(str(value).strip())
+    except Exception:  # not an address, or a value whose str() raises
+        return False
+    return True
+
+
+# --- decoding --------------------------------------------------------------------------------
+
+def _name_words(name: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """``name`` and a mask over its bytes, as the two little-endian 8-byte words of a 16-byte window."""
+    pattern = np.frombuffer(name.ljust(16, b"\0"), dtype="<u8")
+    mask = np.frombuffer((b"\xff" * len(name)).ljust(16, b"\0"), dtype="<u8")
+    return pattern, mask
+
+
+_NAME_WORDS = {name: _name_words(name) for name in _NAMES}
+
+
+def fast_canned(array: pa.Array, eligible: np.ndarray) -> FastRows | None:
+    """Vectorised decode of canned signed URLs in the SDK layout; other rows are left unmarked.
+
+    A row qualifies only when ``decode()`` provably reads it the same way: printable ASCII without
+    quotes, backslashes, fragments or spaces; lower-case ``http(s)://``; each of ``Expires``,
+    ``Signature``, ``Key-Pair-Id`` exactly once as trailing query pairs in that order (then an
+    optional valid ``Hash-Algorithm``), no ``Policy``; digits, CloudFront base64 and an
+    alphanumeric key id as values; at most 8,192 bytes; a signature that is not 64 bytes.
+    """
+    n = len(array)
+    fast = FastRows(n)
+    buffers = array.buffers()
+    if buffers[2] is None:
+        return None
+    offsets = np.frombuffer(buffers[1], dtype=np.int64)[array.offset : array.offset + n + 1]
+    data = np.frombuffer(buffers[2], dtype=np.uint8)
+    fast.data = buffers[2]
+    start, end = offsets[:-1], offsets[1:]
+    lo, hi = int(start[0]), int(end[-1])
+    ok = eligible & (end - start >= 12) & (end - start <= URL_LIMIT)
+    head = data[np.minimum(start[:, None] + np.arange(8), len(data) - 1)]
+    is_http = (head[:, :7] == np.frombuffer(b"http://", np.uint8)).all(1)
+    ok &= is_http | (head == np.frombuffer(b"https://", np.uint8)).all(1)
+    segment = data[lo:hi]
+    ok[np.searchsorted(offsets, np.flatnonzero(~_ALLOWED[segment]) + lo, side="right") - 1] = False
+
+    # Pair boundaries: the first '?' of each row, then every '&' after it.
+    marks = np.flatnonzero((segment == 0x3F) | (segment == 0x26)) + lo
+    mark_row = np.searchsorted(offsets, marks, side="right") - 1
+    if len(marks) > 8 * n:  # rows full of '&' (SDK URLs have a handful): they go per-row, their marks are dropped
+        many = np.bincount(mark_row, minlength=n) > _MAX_PAIRS
+        ok &= ~many
+        kept = ~many[mark_row]
+        marks, mark_row = marks[kept], mark_row[kept]
+    is_q = data[marks] == 0x3F
+    q_pos = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(q_pos, mark_row[is_q], marks[is_q])
+    boundary = (marks == q_pos[mark_row]) | (~is_q & (marks > q_pos[mark_row]))
+    pair_start = marks[boundary] + 1
+    pair_row = mark_row[boundary]
+    ok &= q_pos < np.iinfo(np.int64).max
+
+    found: dict[bytes, np.ndarray] = {}
+    padded = np.concatenate([data, np.zeros(16, dtype=np.uint8)])
+    row_end = end[pair_row]
+    # The first 16 bytes of every pair as two little-endian 8-byte words (an unaligned view, one
+    # word per byte offset), so names compare as integers without a 16-wide gather.
+    words = np.ndarray((len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))
+    first, second = words[pair_start], words[pair_start + 8]
+    for name in _NAMES:
+        pattern, mask = _NAME_WORDS[name]
+        hit = ((first & mask[0]) == pattern[0]) & ((second & mask[1]) == pattern[1])
+        after = pair_start + len(name)
+        following = padded[after]
+        terminated = (after == row_end) | (following == 0x3D) | (following == 0x26)
+        hit &= terminated & (after <= row_end)
+        count = np.bincount(pair_row[hit], minlength=n)
+        position = np.full(n, -1, dtype=np.int64)
+        position[pair_row[hit]] = pair_start[hit]
+        found[name] = position
+        if name == _POLICY:
+            ok &= count == 0
+        elif name == _HASH_ALGORITHM:
+            ok &= count <= 1
+        else:
+            ok &= count == 1
+    p_exp, p_sig, p_kid, p_hash = (found[k] for k in (_EXPIRES, _SIGNATURE, _KEY_PAIR_ID, _HASH_ALGORITHM))
+    has_hash = p_hash >= 0
+    ok &= (p_exp < p_sig) & (p_sig < p_kid) & (~has_hash | (p_kid < p_hash))
+    ok &= padded[p_exp + len(_EXPIRES)] == 0x3D
+    ok &= padded[p_sig + len(_SIGNATURE)] == 0x3D
+    ok &= padded[p_kid + len(_KEY_PAIR_ID)] == 0x3D
+    if not ok.any():
+        return None
+
+    exp_len = p_sig - 1 - (p_exp + len(_EXPIRES) + 1)
+    ok &= (exp_len >= 1) & (exp_len <= 12)
+    digits = padded[np.clip(p_sig[:, None] - 13 + np.arange(12), 0, len(padded) - 1)].astype(np.int64) - 48
+    in_value = np.arange(12)[None, :] >= (12 - exp_len)[:, None]
+    ok &= ((digits >= 0) & (digits <= 9) | ~in_value).all(1)
+    fast.expires = np.where(in_value, digits, 0) @ _POWERS
+
+    sig_start, sig_end = p_sig + len(_SIGNATURE) + 1, p_kid - 1
+    sig_len = sig_end - sig_start
+    ok &= (sig_len >= 4) & (sig_len % 4 == 0)
+    pads = (padded[sig_end - 1] == 0x5F).astype(np.int64) * (1 + (padded[sig_end - 2] == 0x5F))
+    bounds_ok = ok & (sig_start >= start) & (sig_end <= end)
+    signatures = substrings(buffers[2], np.where(bounds_ok, sig_start, 0), np.where(bounds_ok, sig_end, 0))
+    alphabet = pc.match_substring_regex(signatures, _SIGNATURE_ALPHABET).to_numpy(zero_copy_only=False)
+    ok &= bounds_ok & alphabet
+    fast.signature_bytes = sig_len // 4 * 3 - pads
+    ok &= fast.signature_bytes != _RAW_ECDSA_BYTES
+
+    kid_start = p_kid + len(_KEY_PAIR_ID) + 1
+    kid_end = np.where(has_hash, p_hash - 1, end)
+    kid_len = kid_end - kid_start
+    ok &= (kid_len >= 1) & (kid_len <= 64)
+    width = int(kid_len[ok].max()) if ok.any() else 1
+    kid_bytes = padded[np.clip(kid_start[:, None] + np.arange(width), 0, len(padded) - 1)]
+    in_kid = np.arange(width)[None, :] < kid_len[:, None]
+    ok &= (_ALNUM[kid_bytes] | ~in_kid).all(1)
+
+    hash_start = p_hash + len(_HASH_ALGORITHM) + 1
+    hash_len = end - hash_start
+    hash_bytes = padded[np.clip(hash_start[:, None] + np.arange(len(_SHA256)), 0, len(padded) - 1)]
+    is_sha1 = (hash_len == len(_SHA1)) & (hash_bytes[:, : len(_SHA1)] == _SHA1).all(1)
+    is_sha256 = (hash_len == len(_SHA256)) & (hash_bytes == _SHA256).all(1)
+    ok &= ~has_hash | ((padded[p_hash + len(_HASH_ALGORITHM)] == 0x3D) & (is_sha1 | is_sha256))
+    fast.sha256 = has_hash & is_sha256
+    if not ok.any():
+        return None
+
+    fast.mask = ok
+    fast.start = start.copy()
+    fast.resource_end = p_exp - 1
+    fast.sig_start, fast.sig_end = sig_start, sig_end
+    kid_fixed = np.where(in_kid, kid_bytes, 0).astype(np.uint8)
+    kid_text = kid_fixed.view(f"S{width}").ravel()
+    fast.kid = np.full(n, None, dtype=object)
+    fast.kid[ok] = kid_text[ok].astype(object)
+    fast.kid_start, fast.kid_end = kid_start, kid_end
+    return fast
+
+
+def substrings(data: pa.Buffer | None, start: np.ndarray, end: np.ndarray) -> pa.Array:
+    """``data[start:end]`` per row as a large_string array, through an Arrow string_view."""
+    n = len(start)
+    if data is None or n == 0:
+        return pa.array([""] * n, type=pa.large_string())
+    length = (end - start).astype(np.int32)
+    raw = np.frombuffer(data, dtype=np.uint8)
+    views = np.zeros((n, 16), dtype=np.uint8)
+    words = views.view(np.int32)
+    words[:, 0] = length
+    gathered = raw[np.minimum(start[:, None] + np.arange(12), len(raw) - 1)]
+    gathered[np.arange(12)[None, :] >= length[:, None]] = 0
+    small = length <= 12
+    views[small, 4:16] = gathered[small]
+    views[~small, 4:8] = gathered[~small, :4]
+    base = int(start[~small].min()) if (~small).any() else 0
+    words[~small, 2] = 0
+    words[~small, 3] = start[~small] - base
+    window = pa.py_buffer(raw[base:]) if base else data
+    view = pa.Array.from_buffers(pa.string_view(), n, [None, pa.py_buffer(views), window])
+    return view.cast(pa.large_string())
+
+
+# --- verifying -------------------------------------------------------------------------------
+
+def fast_verify(fast: FastRows, keys: Mapping[str, PublicKey]) -> None:
+    """Verify fast rows in bulk; a row whose key is unknown or whose signature fails goes per-row."""
+    if not keys:
+        return
+    rows = np.flatnonzero(fast.mask)
+    kids = fast.kid[rows]
+    taken = pa.array(rows)
+    resources = fast.strings(fast.start, fast.resource_end).take(taken).cast(pa.large_binary()).to_pylist()
+    signatures = fast.strings(fast.sig_start, fast.sig_end).take(taken).to_pylist()
+    expires = fast.expires[rows].tolist()
+    sha256 = fast.sha256[rows].tolist()
+    sha1_name, sha256_name = HASH_ALGORITHMS
+    verifiers = {}
+    for kid_bytes in set(kids.tolist()):
+        key = keys.get(kid_bytes.decode())
+        accepted = key is not None and key.description in _ACCEPTED_KEYS
+        verifiers[kid_bytes] = (key.verifier(sha1_name), key.verifier(sha256_name)) if accepted else None  # type: ignore[union-attr]
+    verified = np.zeros(len(rows), dtype=bool)
+    for i, (kid, signature, resource, expiry, use_sha256) in enumerate(
+        zip(kids.tolist(), signatures, resources, expires, sha256, strict=True)
+    ):
+        pair = verifiers[kid]
+        if pair is None:
+            continue
+        try:
+            verified[i] = pair[use_sha256](b64decode(signature), _CANNED % (resource, expiry))
+        except ValueError:  # not decodable after all: the row goes per-row, where decode() says why
+            continue
+    fast.verified[rows] = verified
+    fast.mask[rows[~verified]] = False
