@@ -14,9 +14,9 @@ from .. import extras
 from ..diagnosis import Diagnosis
 from ..errors import InputError
 from ..findings import STAGE_NAMES, Finding
-from . import view
 from .compare import line_up
 from .format import Marks
+from .view import comparison_html, comparison_text, trace_html, trace_text
 
 Direction = Literal["sign", "decode"]
 
@@ -163,17 +163,17 @@ class Trace:
         return f"Decoding trace: {verdict}{stop}"
 
     def __str__(self) -> str:
-        return view.trace_text(self)
+        return trace_text(self)
 
     def __repr__(self) -> str:
         return f"Trace(direction={self.direction!r}, stages={list(self.names)!r}, ok={self.ok})"
 
     def _repr_html_(self) -> str:
-        return view.trace_html(self, range(len(self.stages)))
+        return trace_html(self, range(len(self.stages)))
 
     def stage_html(self, index: int) -> str:
         """One stage as HTML (input, output with its changes marked, why), for a step-by-step view."""
-        return view.trace_html(self, [index], show_inputs=True)
+        return trace_html(self, [index], show_inputs=True)
 
 
 @dataclass(frozen=True)
@@ -244,10 +244,10 @@ class Comparison:
         return tuple(notes)
 
     def __str__(self) -> str:
-        return view.comparison_text(self)
+        return comparison_text(self)
 
     def __repr__(self) -> str:
         return f"Comparison(first_difference={self.first_difference!r})"
 
     def _repr_html_(self) -> str:
-        return view.comparison_html(self)
+        return comparison_html(self)
