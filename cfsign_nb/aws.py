@@ -1,6 +1,7 @@
 """Fetch what CloudFront actually trusts: a distribution, its key groups and their public keys.
 
-Needs the ``[aws]`` extra (boto3), imported only when a function here runs. The result plugs into
+Needs the ``[aws]`` extra (boto3), imported only when a function here runs (without it: a
+:class:`~cfsign_nb.errors.MissingExtraError` naming ``pip install "cfsign-nb[aws]"``). The result plugs into
 ``diagnose(url, public_keys=trusted.public_keys, distribution=trusted.config)`` so a signature is
 checked against the keys the matched behavior really trusts. Read-only: only ``Get*`` calls.
 """
@@ -12,8 +13,9 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from .distribution import DistributionConfig, load_distribution
-from .errors import CfSignError
+from .distribution import DistributionConfig, load_distribution, match_behavior
+from .errors import CfSignError, SetupError
+from .extras import require
 from .keys import PublicKey, load_public_key
 
 __all__ = [
@@ -29,8 +31,8 @@ __all__ = [
 _PERMISSIONS = "cloudfront:GetDistribution, cloudfront:GetKeyGroup and cloudfront:GetPublicKey"
 
 
-class AwsLookupError(CfSignError):
-    """An AWS call failed (no boto3, no credentials, missing permission, unknown id)."""
+class AwsLookupError(SetupError):
+    """An AWS call failed (no credentials, missing permission, unknown id, no network)."""
 
 
 @dataclass(frozen=True)
@@ -42,8 +44,6 @@ class TrustedKeys:
 
     def for_path(self, url_or_path: str) -> dict[str, PublicKey]:
         """Only the keys the cache behavior serving ``url_or_path`` trusts."""
-        from .distribution import match_behavior
-
         trusted = self.config.trusted_key_ids(match_behavior(self.config, url_or_path))
         if trusted is None:
             return dict(self.public_keys)
@@ -52,12 +52,9 @@ class TrustedKeys:
 
 def cloudfront_client(**client_kwargs: Any) -> Any:
     """A boto3 CloudFront client (``endpoint_url=``, ``region_name=`` ... pass through)."""
-    try:
-        import boto3
-    except ImportError:
-        raise AwsLookupError(
-            "boto3 is not installed; install the AWS extra: pip install 'cfsign-nb[aws]'"
-        ) from None
+    require("aws", needed_for="looking up CloudFront keys")
+    import boto3
+
     client_kwargs.setdefault("region_name", "us-east-1")
     return boto3.client("cloudfront", **client_kwargs)
 
@@ -106,10 +103,9 @@ def fetch_trusted_keys(distribution_id: str, *, client: Any = None) -> TrustedKe
 
 def _call(client: Any, operation: str, what: str, **kwargs: Any) -> Mapping[str, Any]:
     cf = client or cloudfront_client()
-    try:
-        from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
-    except ImportError:  # pragma: no cover - boto3 always brings botocore
-        raise AwsLookupError("botocore is missing; pip install 'cfsign-nb[aws]'") from None
+    require("aws", needed_for="calling CloudFront")
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError  # boto3 brings botocore
+
     try:
         return getattr(cf, operation)(**kwargs)
     except NoCredentialsError:
@@ -126,6 +122,7 @@ def _call(client: Any, operation: str, what: str, **kwargs: Any) -> Mapping[str,
             "NoSuchResource": "check the id (aws cloudfront list-key-groups / list-public-keys)",
             "NoSuchPublicKey": "check the public key id (aws cloudfront list-public-keys)",
         }.get(code, "check the id and your AWS permissions")
-        raise AwsLookupError(f"CloudFront refused to return {what}: {code} ({error.get('Message', '')}); {hint}") from None
+        message = error.get("Message", "")
+        raise AwsLookupError(f"CloudFront refused to return {what}: {code} ({message}); {hint}") from None
     except BotoCoreError as err:
         raise AwsLookupError(f"could not reach CloudFront for {what}: {err}; check the endpoint and network") from None

@@ -107,3 +107,15 @@ def test_importing_cfsign_nb_does_not_import_boto3() -> None:
     code = "import sys, cfsign_nb, cfsign_nb.distribution; print(any(m in sys.modules for m in ('boto3', 'botocore', 'starlette', 'uvicorn')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_lookup_errors_are_setup_errors_and_a_missing_boto3_names_the_extra() -> None:
+    from cfsign_nb.errors import SetupError
+
+    assert issubclass(AwsLookupError, SetupError) and not issubclass(AwsLookupError, ValueError)
+    code = ("import sys; sys.modules['boto3'] = None\n"
+            "from cfsign_nb.aws import cloudfront_client\n"
+            "from cfsign_nb.errors import MissingExtraError\n"
+            "try:\n    cloudfront_client()\nexcept MissingExtraError as err:\n    print(err)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert 'pip install "cfsign-nb[aws]"' in out

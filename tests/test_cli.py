@@ -356,16 +356,16 @@ def test_os_errors_are_one_line(capsys, tmp_path, monkeypatch) -> None:
     def denied(path, mode):
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr("cfsign_nb.cli._create_new", denied)  # as root, chmod cannot make a folder unwritable
+    monkeypatch.setattr("cfsign_nb.cli.keygen._create_new", denied)  # as root, chmod cannot make a folder unwritable
     assert main(["keygen", "--out", str(tmp_path / "k.pem")]) == 2
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "Permission denied" in err and "k.pem" in err
 
 
 def test_keygen_leaves_no_private_key_when_the_public_file_fails(capsys, tmp_path, monkeypatch) -> None:
-    from cfsign_nb import cli
+    from cfsign_nb.cli import keygen
 
-    real, made = cli._create_new, []
+    real, made = keygen._create_new, []
 
     def second_fails(path, mode):
         if made:
@@ -373,7 +373,7 @@ def test_keygen_leaves_no_private_key_when_the_public_file_fails(capsys, tmp_pat
         made.append(path)
         return real(path, mode)
 
-    monkeypatch.setattr(cli, "_create_new", second_fails)
+    monkeypatch.setattr(keygen, "_create_new", second_fails)
     assert main(["keygen", "--out", str(tmp_path / "k.pem"), "--public-out", str(tmp_path / "p.pem")]) == 2
     assert list(tmp_path.iterdir()) == [] and "Permission denied" in capsys.readouterr().err
 
@@ -382,7 +382,7 @@ def test_an_unexpected_error_is_still_one_line(capsys, monkeypatch) -> None:
     def broken(*args, **kwargs):
         raise RuntimeError("boom\nsecond line")
 
-    monkeypatch.setattr("cfsign_nb.cli.decode", broken)
+    monkeypatch.setattr("cfsign_nb.cli.inspect.decode", broken)
     assert main(["decode", URL]) == 2
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "unexpected RuntimeError: boom\\nsecond line" in err and "report" in err

@@ -346,6 +346,21 @@ def test_edge_refuses_to_leave_loopback(keys, site) -> None:
         EdgeApp(edge_config(), {}, site / "public" / "hello.txt")
 
 
+def test_edge_errors_are_setup_errors_not_value_errors() -> None:
+    from cfsign_nb.errors import SetupError
+
+    assert issubclass(EdgeError, SetupError) and not issubclass(EdgeError, ValueError)
+
+
+@pytest.mark.parametrize("module", ["starlette", "uvicorn"])
+def test_importing_the_edge_without_the_extra_names_the_install_command(module: str) -> None:
+    code = (f"import sys; sys.modules[{module!r}] = None\n"
+            "from cfsign_nb.errors import MissingExtraError\n"
+            "try:\n    import cfsign_nb.edge\nexcept MissingExtraError as err:\n    print(err)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert 'pip install "cfsign-nb[edge]"' in out and len(out.splitlines()) == 1
+
+
 def test_cli_edge_parses_and_builds(tmp_path, keys, site, monkeypatch) -> None:
     from cfsign_nb import cli
 

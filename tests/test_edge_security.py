@@ -331,7 +331,7 @@ def test_a_hostile_request_does_not_stall_a_public_one(edge) -> None:
 
 
 def test_the_time_budget_refuses_a_slow_verification(keys, site, monkeypatch) -> None:
-    import cfsign_nb.edge as edge_module
+    import cfsign_nb.edge.decision as edge_module
 
     real = edge_module.diagnose
 

@@ -1,0 +1,42 @@
+"""``cfsign sign``: a signed URL, or signed cookies and their Set-Cookie lines."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from typing import Any
+
+from ..signer import set_cookie_headers
+from ..times import format_epoch, parse_when
+from .options import add_json, add_signing, signer
+from .output import emit, write
+
+__all__ = ["add"]
+
+
+def add(commands: Any) -> None:
+    """Declare ``sign`` on the ``cfsign`` subcommands."""
+    sign = commands.add_parser("sign", help="sign a URL (or make signed cookies)")
+    sign.add_argument("url", help="the URL the viewer will request (the resource, for --cookies)")
+    add_signing(sign)
+    add_json(sign)
+    sign.set_defaults(handler=_sign)
+
+
+def _sign(args: argparse.Namespace) -> int:
+    key = signer(args)
+    now = int(time.time())
+    expires = parse_when(args.expires, now=now)
+    starts = parse_when(args.starts, now=now) if args.starts else None
+    if expires <= now:
+        write(f"cfsign sign: warning: the expiry {format_epoch(expires)} has already passed; CloudFront "
+              "will refuse this (signing anyway, e.g. for tests)", sys.stderr)
+    if args.cookies:
+        cookies = key.sign_cookies(args.resource or args.url, expires=expires, starts=starts, ip_address=args.ip)
+        lines = set_cookie_headers(cookies, domain=args.domain, path=args.path)
+        emit(args, {"cookies": cookies, "set_cookie": lines}, "\n".join(lines))
+        return 0
+    url = key.sign_url(args.url, expires=expires, starts=starts, ip_address=args.ip, resource=args.resource)
+    emit(args, {"url": url}, url)
+    return 0
