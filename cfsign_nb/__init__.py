@@ -1,25 +1,30 @@
 """cfsign_nb: CloudFront signed URLs and signed cookies — sign, decode, verify, diagnose.
 
-The core imports only the standard library and ``cryptography``; pandas and ipywidgets are
-imported by the layers that need them.
+The public API, re-exported from the layers that define it. The core imports only the standard
+library and ``cryptography``; pandas and ipywidgets are imported by the layers that need them,
+and the step-through API loads on first use so ``import cfsign_nb`` stays quick.
 """
 
 import importlib
 from typing import TYPE_CHECKING
 
+from . import extras as _extras
 from .decode import Decoded as Decoded
 from .decode import decode as decode
-from .diagnose import Context as Context
-from .diagnose import Diagnosis as Diagnosis
-from .diagnose import diagnose as diagnose
-from .diagnose import verify as verify
+from .diagnosis import Context as Context
+from .diagnosis import Diagnosis as Diagnosis
+from .diagnosis import diagnose as diagnose
+from .diagnosis import verify as verify
 from .encoding import b64decode as b64decode
 from .encoding import b64encode as b64encode
 from .errors import CfSignError as CfSignError
 from .errors import CfSignWarning as CfSignWarning
 from .errors import EncodingError as EncodingError
+from .errors import InputError as InputError
 from .errors import KeyLoadError as KeyLoadError
+from .errors import MissingExtraError as MissingExtraError
 from .errors import PolicyError as PolicyError
+from .errors import SetupError as SetupError
 from .errors import TimeError as TimeError
 from .errors import UrlError as UrlError
 from .findings import CATALOG as CATALOG
@@ -38,26 +43,56 @@ from .signer import set_cookie_headers as set_cookie_headers
 from .times import parse_when as parse_when
 
 if TYPE_CHECKING:
-    from .stages import Stage as Stage
-    from .stages import Trace as Trace
-    from .stages import trace_decode as trace_decode
-    from .stages import trace_sign as trace_sign
+    from .trace import Stage as Stage
+    from .trace import Trace as Trace
+    from .trace import trace_decode as trace_decode
+    from .trace import trace_sign as trace_sign
 
 __version__ = "0.1.0"
 
 __all__ = [
-    # signing
-    "Policy", "PolicyPlan", "PrivateKey", "PublicKey", "Signer", "generate_key", "load_private_key",
-    "load_public_key", "parse_when", "plan_policy", "resource_matches", "set_cookie_headers",
-    "b64decode", "b64encode",
-    # inspection
-    "CATALOG", "Context", "Decoded", "Diagnosis", "Finding", "decode", "diagnose", "verify",
-    "Stage", "Trace", "trace_decode", "trace_sign",
-    # errors and warnings
-    "CfSignError", "CfSignWarning", "EncodingError", "KeyLoadError", "PolicyError", "TimeError", "UrlError",
+    "CATALOG",
+    "CfSignError",
+    "CfSignWarning",
+    "Context",
+    "Decoded",
+    "Diagnosis",
+    "EncodingError",
+    "Finding",
+    "InputError",
+    "KeyLoadError",
+    "MissingExtraError",
+    "Policy",
+    "PolicyError",
+    "PolicyPlan",
+    "PrivateKey",
+    "PublicKey",
+    "SetupError",
+    "Signer",
+    "Stage",
+    "TimeError",
+    "Trace",
+    "UrlError",
+    "b64decode",
+    "b64encode",
+    "decode",
+    "diagnose",
+    "generate_key",
+    "load_private_key",
+    "load_public_key",
+    "parse_when",
+    "plan_policy",
+    "resource_matches",
+    "set_cookie_headers",
+    "trace_decode",
+    "trace_sign",
+    "verify",
 ]
 
-_LAZY = {"Stage": "stages", "Trace": "stages", "trace_decode": "stages", "trace_sign": "stages"}
+_LAZY = {"Stage": "trace", "Trace": "trace", "trace_decode": "trace", "trace_sign": "trace"}
+
+# Core values reach the pandas layer only through this hook: to_frame() loads it on first use.
+_extras.set_frame_loader(lambda: importlib.import_module(".frames", __name__))
 
 
 def __getattr__(name: str) -> object:
