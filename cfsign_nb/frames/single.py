@@ -31,10 +31,6 @@ __all__ = [
     "trace_frame",
 ]
 
-_TRACE_COLUMNS = ("name", "title", "input", "output", "explanation", "ok", "problem", "cloudfront_error")
-_COMPARISON_COLUMNS = ("name", "status", "left", "right")
-
-
 def policy_frame(policy: Policy) -> pd.DataFrame:
     """One row: the policy's fields, epochs beside UTC datetimes, and the exact JSON that is signed."""
     frame = pd.DataFrame({
@@ -84,26 +80,13 @@ def diagnosis_frame(diagnosis: Diagnosis) -> pd.DataFrame:
 
 
 def trace_frame(trace: Trace) -> pd.DataFrame:
-    """One row per stage, numbered from 1: name, title, input, output, explanation, ok, problem, response."""
-    rows = [
-        {
-            "name": s.name, "title": s.title, "input": s.input, "output": s.output,
-            "explanation": s.explanation, "ok": s.ok,
-            "problem": s.problem.code if s.problem else None,
-            "cloudfront_error": s.problem.cloudfront_error if s.problem else None,
-        }
-        for s in trace.stages
-    ]
-    frame = pd.DataFrame(rows, columns=list(_TRACE_COLUMNS))
+    """One row per stage, numbered from 1 (``step``): the trace's plain :meth:`~cfsign_nb.trace.Trace.rows`."""
+    rows = trace.rows()
+    frame = pd.DataFrame(rows, columns=list(trace.COLUMNS))
     frame.index = pd.RangeIndex(1, len(rows) + 1, name="step")
     return frame
 
 
 def comparison_frame(comparison: Comparison) -> pd.DataFrame:
     """One row per stage name: status (same / different / only left / only right) and both outputs."""
-    records = []
-    for name, status in comparison.rows:
-        left, right = comparison.left.get(name), comparison.right.get(name)
-        records.append({"name": name, "status": status,
-                        "left": left.output if left else None, "right": right.output if right else None})
-    return pd.DataFrame(records, columns=list(_COMPARISON_COLUMNS))
+    return pd.DataFrame(comparison.records(), columns=list(comparison.COLUMNS))
