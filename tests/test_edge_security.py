@@ -293,6 +293,23 @@ def test_canonical_path_is_idempotent_and_has_no_dot_or_empty_segments() -> None
     check()
 
 
+def test_a_request_is_read_once_from_the_scope_into_one_value() -> None:
+    from cfsign_nb.edge.request import Refusal, Request, Sent, read_request
+
+    scope = {"type": "http", "method": "get", "raw_path": b"/a//b/./c/../d%2Ee?x", "query_string": b"Expires=1",
+             "headers": [(b"host", b"d111.cloudfront.net"), (b"cookie", b"a=1"), (b"Cookie", b"b=2")],
+             "client": ("192.0.2.1", 5000), "server": ("127.0.0.1", 8080)}
+    request = read_request(Sent.from_scope(scope), "id", 1.0)
+    assert isinstance(request, Request)
+    assert (request.method, request.path, request.host) == ("GET", "/a/b/d.e", "d111.cloudfront.net")
+    assert request.url == "http://d111.cloudfront.net/a/b/d.e?Expires=1" and request.signed_url
+    assert request.cookies == "a=1; b=2" and request.client_ip == "192.0.2.1"
+    for bad, status in (({"raw_path": b"/" + b"a" * 9000}, 413), ({"headers": [(b"host", b"a b")]}, 400),
+                        ({"headers": [(b"host", b"a"), (b"host", b"b")]}, 400), ({"raw_path": b"/../x"}, 400)):
+        refusal = read_request(Sent.from_scope({**scope, **bad}), "id", 1.0)
+        assert isinstance(refusal, Refusal) and refusal.status == status, bad
+
+
 # --- hostile input stays cheap --------------------------------------------------------------
 
 def _forged_policy_url(edge, stars: int, path_length: int) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -51,14 +51,14 @@ class Meter:
         """The measure of a response the HTTP layer wrote itself (a request it refused)."""
         meter = cls(None, started)
         meter.status, meter.bytes_out, meter.first_byte = status, bytes_out, time.perf_counter()
-        meter.headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in head}
+        meter.headers = _text_headers(head)
         return meter
 
     async def __call__(self, message: MutableMapping[str, Any]) -> None:
         if message["type"] == "http.response.start":
             self.status = message["status"]
             raw = message.get("headers", ())
-            self.headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in raw}
+            self.headers = _text_headers(raw)
             self.bytes_out += 17 + sum(len(k) + len(v) + 4 for k, v in raw)
         elif message["type"] == "http.response.body":
             if self.first_byte is None:
@@ -140,6 +140,10 @@ class AccessLog:
             "sc-content-len": meter.headers.get("content-length", ""), "sc-range-start": range_start,
             "sc-range-end": range_end,
         }
+
+
+def _text_headers(raw: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in raw}
 
 
 def _wire(text: str) -> bytes:

@@ -120,7 +120,7 @@ class Request:
 
     @property
     def client_ip(self) -> str | None:
-        return self.sent.client[0] or None if self.sent.client else None
+        return (self.sent.client[0] or None) if self.sent.client else None
 
     @property
     def signed_url(self) -> bool:
