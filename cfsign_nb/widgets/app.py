@@ -7,13 +7,13 @@ import ipywidgets as w
 from ..keys import PrivateKey
 from ..times import TimeLike
 from ..trace import Trace
-from . import views
 from .base import Clock, Panel
 from .inspector import Inspector
 from .key_panel import KeyPanel
 from .policy_builder import PolicyBuilder
 from .signer_panel import SignerPanel
 from .stepper import StageStepper
+from .views import APP_TITLE
 
 
 class App(Panel):
@@ -42,7 +42,7 @@ class App(Panel):
         self.signer.on_inspect(self._inspect)
         self.signer.on_step(self._step)
         self.inspector.on_step(self._step)
-        self.widget = w.VBox([w.HTML(views.APP_TITLE), self.tabs])
+        self.widget = w.VBox([w.HTML(APP_TITLE), self.tabs])
         self.widget.add_class("cfsign-app")
 
     def _inspect(self, text: str) -> None:

@@ -14,8 +14,8 @@ from typing import Any
 import ipywidgets as w
 
 from ..times import TimeLike, to_epoch
-from . import views
 from ._secrets import guard_fields
+from .views import key_refused
 
 Clock = Callable[[], int]
 WIDE = w.Layout(width="100%")
@@ -40,7 +40,7 @@ class Panel:
     def _guard_fields(self, status: w.HTML) -> None:
         """Every text field of this panel clears a pasted private key at once and says so in ``status``."""
         def refused(field: Any) -> None:
-            status.value = views.key_refused(self._key_refused(field), status.value)
+            status.value = key_refused(self._key_refused(field), status.value)
         guard_fields(self.widget, refused)
 
     def _key_refused(self, field: Any) -> str:

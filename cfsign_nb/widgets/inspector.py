@@ -13,10 +13,10 @@ from ..errors import CfSignError
 from ..keys import load_public_key
 from ..times import TimeLike, format_epoch, parse_when
 from ..trace import Trace, trace_decode
-from . import views
 from ._secrets import Text, Textarea
 from .base import STYLE, WIDE, Clock, Panel, clock
 from .key_panel import KeyPanel
+from .views import DECODED_TITLE, FINDINGS_TITLE, decoded_table, message, verdict_banner
 
 
 class Inspector(Panel):
@@ -60,7 +60,7 @@ class Inspector(Panel):
                                           self.request_url, self.client_ip, self.as_of])],
                         titles=("Keys, request URL, client IP, time",), selected_index=None),
             w.HBox([self.inspect_button, self.step_button, self.valid]), self.verdict,
-            w.HTML(views.FINDINGS_TITLE), self.findings_view, w.HTML(views.DECODED_TITLE), self.decoded_view,
+            w.HTML(FINDINGS_TITLE), self.findings_view, w.HTML(DECODED_TITLE), self.decoded_view,
         ])
         self.widget.add_class("cfsign-inspector")
         self._guard_fields(self.verdict)
@@ -92,10 +92,10 @@ class Inspector(Panel):
         self.step_button.disabled = False
         self.valid.value = result.ok
         self.valid.readout = "served" if result.ok else str(result.cloudfront_error)
-        self.verdict.value = views.verdict_banner(result) + "".join(views.message(n, "warning") for n in notes) \
-            + views.message(f"judged as of {format_epoch(now)}")
+        self.verdict.value = verdict_banner(result) + "".join(message(n, "warning") for n in notes) \
+            + message(f"judged as of {format_epoch(now)}")
         self.findings_view.value = render.findings_table(result.findings)
-        self.decoded_view.value = views.decoded_table(result.decoded)
+        self.decoded_view.value = decoded_table(result.decoded)
         return result
 
     def on_step(self, callback: Callable[[Trace], None]) -> None:

@@ -9,9 +9,9 @@ import ipywidgets as w
 from ..errors import CfSignError, InputError
 from ..keys import PrivateKey, generate_key, load_private_key
 from ..signer import Signer, check_key_pair_id
-from . import views
 from ._secrets import Password, Text, Textarea, as_key_source, is_encrypted_key
 from .base import STYLE, WIDE, Panel
+from .views import key_summary, message
 
 
 class KeyPanel(Panel):
@@ -74,9 +74,9 @@ class KeyPanel(Panel):
         if text.strip():
             self._take(text)
         elif self._pending is not None:
-            self.status.value = views.message(self._ASK_PASSPHRASE, "warning")
+            self.status.value = message(self._ASK_PASSPHRASE, "warning")
         elif self.key is None:
-            self.status.value = views.message("paste a private key PEM first (or upload or generate one)", "error")
+            self.status.value = message("paste a private key PEM first (or upload or generate one)", "error")
 
     def load_uploaded(self) -> None:
         if not self.upload.value:
@@ -97,13 +97,13 @@ class KeyPanel(Panel):
         """Load a pasted or uploaded key now, or keep an encrypted one in Python until its passphrase comes."""
         self._pending = None
         if isinstance(source, str) and "-----BEGIN" in source and "-----END" not in source:
-            self.status.value = views.message(
+            self.status.value = message(
                 "this PEM is incomplete: paste the whole key at once, from -----BEGIN to -----END (a key typed "
                 "character by character reaches Python in pieces, and every piece is discarded)", "error")
             return
         if is_encrypted_key(source) and self._passphrase is None:
             self._pending = source
-            self.status.value = views.message(self._ASK_PASSPHRASE, "warning")
+            self.status.value = message(self._ASK_PASSPHRASE, "warning")
             return
         passphrase = self._passphrase if is_encrypted_key(source) else None
         self._passphrase = None
@@ -123,14 +123,14 @@ class KeyPanel(Panel):
         if self._pending is not None:
             self._take(self._pending)
         else:
-            self.status.value = views.message("passphrase kept in Python for the encrypted key you paste or "
+            self.status.value = message("passphrase kept in Python for the encrypted key you paste or "
                                                "upload next")
 
     def _load(self, loader: Callable[[], PrivateKey], again: str = "paste or upload the key again") -> bool:
         try:
             key = loader()
         except CfSignError as err:
-            self.status.value = views.message(f"{err} — {again}", "error")
+            self.status.value = message(f"{err} — {again}", "error")
             return False
         self.set_key(key)
         return True
@@ -138,14 +138,14 @@ class KeyPanel(Panel):
     def _changed(self) -> None:
         key_id = self.key_pair_id.value.strip()
         if self.key is None:
-            self.status.value = views.message("no key loaded yet")
+            self.status.value = message("no key loaded yet")
         else:
             problem = ""
             try:
                 check_key_pair_id(key_id)
             except CfSignError as err:
-                problem = views.message(str(err), "warning")
-            self.status.value = views.key_summary(self.key, key_id) + problem
+                problem = message(str(err), "warning")
+            self.status.value = key_summary(self.key, key_id) + problem
         for listener in self._listeners:
             listener(self)
 

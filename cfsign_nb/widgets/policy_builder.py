@@ -10,9 +10,9 @@ import ipywidgets as w
 from ..errors import CfSignError, InputError
 from ..signer import PolicyPlan, plan_policy
 from ..times import TimeLike, parse_when, to_epoch
-from . import views
 from ._secrets import Text
 from .base import STYLE, WIDE, Clock, Panel, clock
+from .views import message, plan_view
 
 
 class PolicyBuilder(Panel):
@@ -93,7 +93,7 @@ class PolicyBuilder(Panel):
             self._fail(str(err))
             return
         self.error = None
-        self.view.value = views.plan_view(self.plan, self._notes())
+        self.view.value = plan_view(self.plan, self._notes())
 
     def _notes(self) -> list[str]:
         notes = []
@@ -111,7 +111,7 @@ class PolicyBuilder(Panel):
     def _fail(self, text: str) -> None:
         self.plan = None
         self.error = text
-        self.view.value = views.message(text, "error")
+        self.view.value = message(text, "error")
 
     def _quick_choice(self, change: dict[str, Any]) -> None:
         for label, value in self.QUICK:

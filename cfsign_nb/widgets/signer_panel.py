@@ -9,11 +9,11 @@ import ipywidgets as w
 from ..errors import CfSignError
 from ..signer import set_cookie_headers
 from ..trace import Trace, trace_sign
-from . import views
 from ._secrets import Textarea
 from .base import STYLE, Panel
 from .key_panel import KeyPanel
 from .policy_builder import PolicyBuilder
+from .views import message
 
 
 class SignerPanel(Panel):
@@ -61,7 +61,7 @@ class SignerPanel(Panel):
                 url = arguments.pop("resource") or url
             self.trace = trace_sign(signer, url, cookies=self.policy.cookies, **arguments)
         except CfSignError as err:
-            self.status.value = views.message(str(err), "error")
+            self.status.value = message(str(err), "error")
             return
         if isinstance(self.trace.result, str):
             self.result = self.signed_url.value = self.trace.result
@@ -70,7 +70,7 @@ class SignerPanel(Panel):
             self.cookie_lines.value = "\n".join(set_cookie_headers(self.result))
         self.inspect_button.disabled = self.step_button.disabled = False
         kind = "cookies" if self.policy.cookies else "URL"
-        self.status.value = views.message(f"signed {kind} with {signer.private_key.description} "
+        self.status.value = message(f"signed {kind} with {signer.private_key.description} "
                                            f"({signer.hash_algorithm})", "ok")
 
     def _inspect(self) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import ipywidgets as w
 
 from ..trace import Stage, Trace
-from . import views
 from .base import Panel
+from .views import message, stage_position
 
 
 class StageStepper(Panel):
@@ -49,13 +49,13 @@ class StageStepper(Panel):
         trace, index = self.trace, self.slider.value
         if trace is None or not trace.stages:
             self.position.value = ""
-            self.view.value = views.message("nothing to step through yet: sign or inspect something first")
+            self.view.value = message("nothing to step through yet: sign or inspect something first")
             self.previous.disabled = self.next.disabled = True
             return
         stage = trace.stages[index]
         self.previous.disabled = index == 0
         self.next.disabled = index == len(trace.stages) - 1
-        self.position.value = views.stage_position(index, len(trace.stages), stage.title)
+        self.position.value = stage_position(index, len(trace.stages), stage.title)
         self.view.value = trace.stage_html(index)
 
     def __repr__(self) -> str:
