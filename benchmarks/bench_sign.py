@@ -81,6 +81,14 @@ def contenders(kind: str) -> dict[str, Callable[[], object]]:
     }
 
 
+def _stdlib_modules_of(crypto: str) -> list[str]:
+    """The standard-library modules ``import cfsign_nb`` loads beyond what cryptography loads itself."""
+    code = (f"import sys; {crypto}; before = set(sys.modules); import cfsign_nb; "
+            "print(' '.join(sorted(m for m in set(sys.modules) - before "
+            "if m.split('.')[0] in sys.stdlib_module_names and not m.startswith('_'))))")
+    return subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.split()
+
+
 def import_cost(statement: str, runs: int = 15) -> float:
     """Median wall time (ms) of a fresh interpreter running ``statement``, minus an empty one.
 
@@ -120,9 +128,13 @@ def main() -> None:
 
     crypto = ("import cryptography.hazmat.primitives.serialization, "
               "cryptography.hazmat.primitives.asymmetric.rsa, cryptography.hazmat.primitives.asymmetric.ec")
+    peers = crypto + "; import " + ", ".join(_stdlib_modules_of(crypto))
     print("\nimport cost (ms, median of 15 fresh interpreters, minus an empty one)")
     print(f"{'import cryptography (the modules we use)':42} {import_cost(crypto):8.1f}")
-    print(f"{'import cfsign_nb':42} {import_cost('import cfsign_nb'):8.1f}")
+    baseline = import_cost(peers)
+    print(f"{'  + the standard-library modules we use':42} {baseline:8.1f}")
+    ours = import_cost("import cfsign_nb")
+    print(f"{'import cfsign_nb':42} {ours:8.1f}   {ours / baseline:.2f}x of the line above")
     lazy = import_cost("import cfsign_nb; cfsign_nb.trace_sign")
     print(f"{'import cfsign_nb; cfsign_nb.trace_sign (lazy)':42} {lazy:8.1f}")
 

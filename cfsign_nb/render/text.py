@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
+import os
 import textwrap
 from collections.abc import Sequence
 
@@ -10,8 +10,18 @@ from ..findings import Finding
 
 
 def width() -> int:
-    """The terminal's width in columns (80 when it cannot be told), capped at 120 for reading."""
-    return min(shutil.get_terminal_size((80, 24)).columns, 120)
+    """The terminal's width in columns (``COLUMNS``, else the terminal's, else 80), capped at 120 for reading.
+
+    Read with :func:`os.get_terminal_size`, as :func:`shutil.get_terminal_size` does, without
+    importing :mod:`shutil` (and its compression modules) into every ``import cfsign_nb``.
+    """
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isascii() and columns.isdigit() and int(columns) > 0:
+        return min(int(columns), 120)
+    try:
+        return min(os.get_terminal_size(1).columns or 80, 120)
+    except (OSError, ValueError):
+        return 80
 
 
 def wrap(text: str, *, indent: str = "", columns: int | None = None) -> str:
