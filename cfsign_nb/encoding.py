@@ -13,12 +13,16 @@ import re
 from typing import Literal
 
 from .errors import EncodingError
-from .protocol import CLOUDFRONT_BASE64_PATTERN
+from .protocol import CLOUDFRONT_BASE64_PATTERN, CLOUDFRONT_SUBSTITUTIONS
 
 Alphabet = Literal["cloudfront", "standard", "base64url", "mixed", "invalid"]
 
-_TO_CLOUDFRONT = bytes.maketrans(b"+=/", b"-_~")
-_FROM_CLOUDFRONT = bytes.maketrans(b"-_~", b"+=/")
+_STANDARD = "".join(standard for standard, _ in CLOUDFRONT_SUBSTITUTIONS)
+_SAFE = "".join(safe for _, safe in CLOUDFRONT_SUBSTITUTIONS)
+_TO_CLOUDFRONT = bytes.maketrans(_STANDARD.encode(), _SAFE.encode())
+_FROM_CLOUDFRONT = bytes.maketrans(_SAFE.encode(), _STANDARD.encode())
+_TO_CLOUDFRONT_TEXT = str.maketrans(_STANDARD, _SAFE)
+_FROM_CLOUDFRONT_TEXT = str.maketrans(_SAFE, _STANDARD)
 _CLOUDFRONT_RE = re.compile(CLOUDFRONT_BASE64_PATTERN)
 _STANDARD_RE = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 _BASE64URL_RE = re.compile(r"[A-Za-z0-9_-]*={0,2}")
@@ -31,7 +35,7 @@ def b64encode(data: bytes) -> str:
 
 def to_cloudfront_alphabet(standard_b64: str) -> str:
     """Apply CloudFront's three substitutions to standard base64 text."""
-    return standard_b64.translate(str.maketrans("+=/", "-_~"))
+    return standard_b64.translate(_TO_CLOUDFRONT_TEXT)
 
 
 def b64decode(text: str) -> bytes:
@@ -85,7 +89,7 @@ def decode_any(text: str) -> tuple[bytes | None, Alphabet]:
             padded = text.rstrip("=") + "=" * (-len(text.rstrip("=")) % 4)
             return base64.urlsafe_b64decode(padded), alphabet
         if alphabet == "mixed":
-            unified = text.translate(str.maketrans("-_~", "+=/"))
+            unified = text.translate(_FROM_CLOUDFRONT_TEXT)
             return base64.b64decode(unified, validate=True), alphabet
     except (binascii.Error, ValueError, EncodingError):
         pass

@@ -14,6 +14,7 @@ from typing import Literal, get_args
 __all__ = [
     "CANNED_TEMPLATE",
     "CLOUDFRONT_BASE64_PATTERN",
+    "CLOUDFRONT_SUBSTITUTIONS",
     "COOKIE_LIMIT",
     "COOKIE_NAMES",
     "COOKIE_PREFIX",
@@ -45,6 +46,9 @@ HASH_ALGORITHMS: tuple[HashName, ...] = get_args(HashName)
 
 CANNED_TEMPLATE = '{"Statement":[{"Resource":"%s","Condition":{"DateLessThan":{"AWS:EpochTime":%d}}}]}'
 """The policy CloudFront rebuilds for a canned signature, byte for byte (section 1.1)."""
+
+CLOUDFRONT_SUBSTITUTIONS = (("+", "-"), ("=", "_"), ("/", "~"))
+"""Standard base64 character → the one CloudFront uses in its place (section 3)."""
 
 CLOUDFRONT_BASE64_PATTERN = r"[A-Za-z0-9~-]*_{0,2}"
 """CloudFront-safe base64: standard base64 with ``+``→``-``, ``=``→``_``, ``/``→``~`` (section 3)."""

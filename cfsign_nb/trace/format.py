@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from ..errors import CfSignError
 from ..policy import Policy
+from ..protocol import CLOUDFRONT_SUBSTITUTIONS
 from ..times import format_epoch
 
 Marks = tuple[tuple[int, int], ...]
@@ -24,7 +25,7 @@ HEX_LINES = 20
 TEXT_LIMIT = 4000
 """Characters of a text value shown; ``Stage.value`` always holds all of it."""
 
-SUBSTITUTIONS = (("+", "-"), ("=", "_"), ("/", "~"))
+SUBSTITUTIONS = CLOUDFRONT_SUBSTITUTIONS
 """Standard base64 characters and the CloudFront-safe characters that replace them, in the order
 people are told about them."""
 
