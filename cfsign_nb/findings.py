@@ -134,6 +134,21 @@ CATALOG: Mapping[str, CodeInfo] = MappingProxyType({
     "SEARCH_CUT_SHORT": _i(
         "digest", "the search for the cause of a signature mismatch was cut short (its work is bounded)",
     ),
+    # What was pasted, and how it travelled (issue 13).
+    "PASTE_EXTRACTED": _i("artifact", "the artifact was taken out of a larger paste (what was removed is shown)"),
+    "HTML_ESCAPED_QUERY": _e("artifact", "MissingKey", "the query reached CloudFront HTML-escaped (&amp; for &)"),
+    "URL_TRUNCATED": _e("artifact", "AccessDenied", "the signed URL or cookie was cut off on its way"),
+    "EXPIRES_CHANGED_AFTER_SIGNING": _e("digest", "AccessDenied", "Expires was changed after the URL was signed"),
+    "S3_PRESIGNED_URL": CodeInfo("artifact", "error", None, "this is an S3 presigned URL, not a CloudFront signed URL"),
+    "NOT_A_CLOUDFRONT_HOST": CodeInfo(
+        "artifact", "error", None, "the URL is for an origin's own endpoint: CloudFront never sees this request",
+    ),
+    # What CloudFront (or the origin) answered (issue 13).
+    "ORIGIN_DENIED": CodeInfo("inputs", "error", None, "the signature passed; the origin refused the request"),
+    "CUSTOM_ERROR_RESPONSE": _w("inputs", "CloudFront answered an error that a custom error response rewrote"),
+    "ANSWER_DISAGREES": _w("inputs", "what CloudFront answered does not match what the diagnosis expects"),
+    # What an access log can and cannot show (issue 14).
+    "NOT_CHECKABLE_FROM_LOG": _w("artifact", "the log lacks a field this request's signature travels in"),
     # The distribution config (cfsign_nb.distribution).
     "KEY_NOT_TRUSTED_BY_BEHAVIOR": _e(
         "parameters", "InvalidKey", "the key is not in a key group the matched cache behavior trusts",
