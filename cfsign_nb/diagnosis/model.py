@@ -21,6 +21,8 @@ class Context:
     client_ip: str | None = None
     request_url: str | None = None
     public_keys: Mapping[str, PublicKey] = field(default_factory=dict, repr=False)
+    site: str | None = None
+    """The page's URL the request was made from (a HAR entry's page or Referer), for SameSite; None if unknown."""
 
 
 @dataclass(frozen=True)
