@@ -56,6 +56,10 @@ class Decoded:
     hash_algorithm_value: str | None = None
     cookie_attributes: Mapping[str, Mapping[str, str | bool]] = field(default_factory=dict, repr=False)
     problems: tuple[Finding, ...] = ()
+    paste_notes: tuple[str, ...] = ()
+    """What was taken from a pasted text and what was removed or undone (empty for a clean artifact)."""
+    others: tuple[str, ...] = ()
+    """The other artifacts the paste held, shortened (empty for a clean artifact)."""
 
     def __repr__(self) -> str:
         parts = [repr(self.source)]
