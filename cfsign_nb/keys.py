@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa, x448, x25519
 
 from .errors import CfSignWarning, InputError, KeyLoadError
-from .protocol import HASH_ALGORITHMS, HashName
+from .protocol import HASH_ALGORITHMS, KEY_TYPES, HashName
 
 KeyAlgorithm = Literal["RSA", "ECDSA"]
 
@@ -71,6 +71,11 @@ class PublicKey:
     def description(self) -> str:
         """``'RSA-2048'`` or ``'ECDSA P-256'``."""
         return f"RSA-{self.size}" if self.algorithm == "RSA" else "ECDSA P-256"
+
+    @property
+    def accepted(self) -> bool:
+        """Whether a CloudFront key group accepts this key (RSA-2048 or ECDSA P-256)."""
+        return self.description in KEY_TYPES
 
     def to_pem(self) -> str:
         """The ``-----BEGIN PUBLIC KEY-----`` PEM to upload to CloudFront."""

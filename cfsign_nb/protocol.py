@@ -21,6 +21,7 @@ __all__ = [
     "ERROR_CODES",
     "ERROR_MESSAGES",
     "HASH_ALGORITHMS",
+    "KEY_TYPES",
     "LONG_LIFETIME_SECONDS",
     "REQUEST_LIMIT",
     "SIGNING_PARAMETERS",
@@ -41,6 +42,9 @@ COOKIE_NAMES = tuple(COOKIE_PREFIX + name for name in SIGNING_PARAMETERS)
 """The signed cookies, one per signing parameter (section 4.1)."""
 
 HashName = Literal["SHA1", "SHA256"]
+KEY_TYPES = ("RSA-2048", "ECDSA P-256")
+"""The public keys a CloudFront key group accepts (section 5.1)."""
+
 HASH_ALGORITHMS: tuple[HashName, ...] = get_args(HashName)
 """The values ``Hash-Algorithm`` may take; SHA1 is assumed when it is absent (section 5.2)."""
 

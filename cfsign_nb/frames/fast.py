@@ -37,7 +37,6 @@ _SHA1, _SHA256 = (np.frombuffer(name.encode(), np.uint8) for name in HASH_ALGORI
 _CANNED = CANNED_TEMPLATE.encode()
 _POWERS = 10 ** np.arange(11, -1, -1, dtype=np.int64)
 _RAW_ECDSA_BYTES = 64  # an r||s ECDSA signature: diagnose() explains it, so such rows go per-row
-_ACCEPTED_KEYS = ("RSA-2048", "ECDSA P-256")  # other keys go per-row, where diagnose() says why
 
 
 def _fast_codes(expired: bool, long_lifetime: bool, after_2038: bool, verified: bool) -> tuple[str, ...]:
@@ -308,7 +307,7 @@ def fast_verify(fast: FastRows, keys: Mapping[str, PublicKey]) -> None:
     verifiers = {}
     for kid_bytes in set(kids.tolist()):
         key = keys.get(kid_bytes.decode())
-        accepted = key is not None and key.description in _ACCEPTED_KEYS
+        accepted = key is not None and key.accepted  # other keys go per-row, where diagnose() says why
         verifiers[kid_bytes] = (key.verifier(sha1_name), key.verifier(sha256_name)) if accepted else None  # type: ignore[union-attr]
     verified = np.zeros(len(rows), dtype=bool)
     for i, (kid, signature, resource, expiry, use_sha256) in enumerate(

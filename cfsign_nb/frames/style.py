@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..render import esc
+from ..render import PALETTE, esc
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
 
 __all__ = ["style"]
 
-_REFUSED = "background-color: var(--jp-error-color3, #fdecea)"
+_REFUSED = f"background-color: {PALETTE['error-background']}"
 
 
 def style(table: pd.DataFrame) -> Styler:

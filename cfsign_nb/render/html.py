@@ -24,6 +24,7 @@ PALETTE: Mapping[str, str] = {
     "rule": "var(--jp-border-color2, rgba(127,127,127,.3))",
     "code-background": "var(--jp-layout-color2, rgba(127,127,127,.12))",
     "mark": "var(--jp-warn-color2, #ffb74d)",
+    "error-background": "var(--jp-error-color3, #fdecea)",
 }
 """Colours by role, as JupyterLab theme variables with a fallback for other front ends."""
 
