@@ -15,37 +15,15 @@ from collections.abc import Callable, Iterable, Iterator
 from ..decode import Decoded
 from ..distribution.match import url_netloc
 from ..findings import Finding, finding
-from ..protocol import COOKIE_LIMIT, LONG_LIFETIME_SECONDS, URL_LIMIT, signing_names
+from ..protocol import LONG_LIFETIME_SECONDS, URL_LIMIT, signing_names
 from ..times import MAX_EPOCH_32, MAX_SECONDS, format_epoch
 from ..wildcard import resource_matches
-from .cookies import unsent_reason
+from .cookies import check_cookie_attributes, check_cookies_sent
 from .model import Context, parameter_prefix
 from .variants import explain_mismatch, swap_scheme
 
 Check = Callable[[Decoded, Context], Iterable[Finding]]
 """One check: the findings about ``decoded`` as requested in ``context``."""
-
-
-def _check_cookies_sent(d: Decoded, ctx: Context) -> Iterator[Finding]:
-    """Cookies the browser keeps to itself never reach CloudFront: that comes before anything else."""
-    if d.source != "cookies" or not ctx.request_url or "://" not in ctx.request_url:
-        return
-    signing = dict(d.parameters)
-    unsent: dict[str, list[str]] = {}
-    for name, attributes in d.cookie_attributes.items():
-        if name in signing:
-            reason = unsent_reason(attributes, ctx.request_url)
-            if reason:
-                unsent.setdefault(reason, []).append(name)
-    for reason, names in unsent.items():
-        yield finding(
-            "COOKIE_NOT_SENT",
-            f"the browser would not send {', '.join(names)} with {ctx.request_url[:200]!r}: {reason}; "
-            "CloudFront would see no signature at all",
-            "set Domain and Path so they cover the URLs of the private content "
-            "(Domain = the viewer's host or a parent, Path = a prefix of the path)",
-            cookies=names,
-        )
 
 
 def _check_presence(d: Decoded, ctx: Context) -> Iterator[Finding]:
@@ -302,42 +280,6 @@ def _check_policy_format(d: Decoded, ctx: Context) -> Iterator[Finding]:
         )
 
 
-def _check_cookies(d: Decoded, ctx: Context) -> Iterator[Finding]:
-    """The cookies' own attributes: SHA-256, Secure, HttpOnly and their size."""
-    if d.source != "cookies":
-        return
-    if d.hash_algorithm == "SHA256" and d.parameters:
-        yield finding(
-            "SHA256_COOKIE",
-            "the cookies use SHA-256 (CloudFront-Hash-Algorithm=SHA256), supported since April 2026",
-            "if CloudFront refuses them although they verify, try SHA-1 (no hash cookie) to rule this out",
-        )
-    signing = dict(d.parameters)
-    for name, attributes in d.cookie_attributes.items():
-        if name not in signing:
-            continue
-        if not attributes.get("secure"):
-            yield finding(
-                "COOKIE_NOT_SECURE", f"{name} is not marked Secure, so it also travels over plain HTTP",
-                "add Secure and serve the Set-Cookie over HTTPS", cookie=name,
-            )
-        if not attributes.get("httponly"):
-            yield finding(
-                "COOKIE_NOT_HTTPONLY", f"{name} is not marked HttpOnly, so page scripts can read it",
-                "add HttpOnly", cookie=name,
-            )
-        size = len(name) + 1 + len(signing[name]) + sum(
-            len(k) + (len(v) + 1 if isinstance(v, str) else 0) + 2 for k, v in attributes.items()
-        )
-        if size > COOKIE_LIMIT:
-            yield finding(
-                "COOKIE_TOO_LARGE",
-                f"{name} is {size} bytes with its attributes; browsers only promise to keep {COOKIE_LIMIT:,}",
-                "shorten the policy (a shorter Resource pattern, fewer conditions) or use an ECDSA key",
-                cookie=name, size=size,
-            )
-
-
 def _check_size(d: Decoded, ctx: Context) -> Iterator[Finding]:
     """A URL longer than CloudFront accepts is refused, whatever its signature."""
     if d.source == "url" and d.url is not None:
@@ -353,7 +295,7 @@ def _check_size(d: Decoded, ctx: Context) -> Iterator[Finding]:
 
 
 CHECKS: tuple[Check, ...] = (
-    _check_cookies_sent,
+    check_cookies_sent,
     _check_presence,
     _check_key,
     _check_required,
@@ -363,7 +305,7 @@ CHECKS: tuple[Check, ...] = (
     _check_ip,
     _check_resource,
     _check_policy_format,
-    _check_cookies,
+    check_cookie_attributes,
     _check_size,
 )
 """The checks, in order; each is ``check(decoded, context) -> findings``."""
