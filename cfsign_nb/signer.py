@@ -7,13 +7,14 @@ and extends it with ECDSA P-256 keys, SHA-256 (``Hash-Algorithm=SHA256``) and si
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from . import extras
 from .encoding import b64encode
-from .errors import InputError, PolicyError, TimeError, UrlError
+from .errors import CfSignWarning, InputError, PolicyError, TimeError, UrlError
 from .keys import PrivateKey, PrivateKeySource, check_hash_algorithm, load_private_key
 from .policy import Policy, canned_policy_json, check_resource
 from .protocol import COOKIE_NAMES, SIGNING_PARAMETERS
@@ -27,11 +28,16 @@ __all__ = [
     "SignedCookies",
     "Signer",
     "check_key_pair_id",
+    "key_pair_id_note",
     "plan_policy",
     "set_cookie_headers",
 ]
 
-_KEY_PAIR_ID_RE = re.compile(r"[A-Za-z0-9]+")
+_CLOUDFRONT_ID_RE = re.compile(r"[A-Z0-9]+")
+_KEY_GROUP_ID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F-]+")
+_NOT_IN_ID = {"&": "ends a query parameter", "=": "starts a value", ";": "ends a cookie", ",": "separates cookies",
+              "#": "starts a URL fragment, never sent", '"': "quotes a cookie value", "\\": "escapes in a cookie"}
+"""What a key pair id cannot hold, and why: it goes as it is into a query value and a cookie value."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,9 @@ class Signer:
         hash_algorithm: str = "SHA1",
     ) -> None:
         self.key_pair_id = check_key_pair_id(key_pair_id)
+        note = key_pair_id_note(self.key_pair_id)
+        if note:
+            warnings.warn(note, CfSignWarning, stacklevel=2)
         self.hash_algorithm = check_hash_algorithm(hash_algorithm)
         self._key = load_private_key(private_key, passphrase)
         self._raw_sign = self._key.signing_function(self.hash_algorithm)
@@ -128,8 +137,9 @@ class Signer:
             calls.append((bytes(data), signature))
             return signature
 
-        twin = Signer(self.key_pair_id, self._key, hash_algorithm=self.hash_algorithm)
-        twin._raw_sign = record
+        twin = object.__new__(Signer)  # the same, already checked, values: no second warning
+        twin.key_pair_id, twin.hash_algorithm, twin._key = self.key_pair_id, self.hash_algorithm, self._key
+        twin._suffix, twin._raw_sign = self._suffix, record
         return twin, calls
 
     def sign_url(
@@ -216,10 +226,8 @@ class Signer:
         return cookies
 
     def __repr__(self) -> str:
-        return (
-            f"Signer(key_pair_id={self.key_pair_id!r}, key={self._key.description} "
-            f"{self._key.fingerprint}, hash_algorithm={self.hash_algorithm!r})"
-        )
+        return (f"Signer(key_pair_id={self.key_pair_id!r}, key={self._key.description} "
+                f"{self._key.fingerprint}, hash_algorithm={self.hash_algorithm!r})")
 
     def __reduce__(self) -> tuple[Any, ...]:
         raise TypeError("Signer holds a private key and is not picklable; build one per process")
@@ -255,16 +263,12 @@ def set_cookie_headers(
     attributes = []
     if domain is not None:
         if not re.fullmatch(r"\.?[A-Za-z0-9.-]+", domain) or "*" in domain:
-            raise InputError(
-                f"cookie domain {domain!r} is not a host name; use the exact host the viewer "
-                "requests (e.g. d111111abcdef8.cloudfront.net or media.example.com), no wildcards"
-            )
+            raise InputError(f"cookie domain {domain!r} is not a host name; use the exact host the viewer "
+                             "requests (e.g. d111111abcdef8.cloudfront.net or media.example.com), no wildcards")
         attributes.append(f"Domain={domain}")
     if not path.startswith("/") or any(c in path for c in ";*, \t\r\n"):
-        raise InputError(
-            f"cookie path {path!r} must start with '/' and hold no ';', ',', spaces or '*'; "
-            "browsers match it as a prefix, so '/images/' covers everything below it"
-        )
+        raise InputError(f"cookie path {path!r} must start with '/' and hold no ';', ',', spaces or '*'; "
+                         "browsers match it as a prefix, so '/images/' covers everything below it")
     attributes.append(f"Path={path}")
     if secure:
         attributes.append("Secure")
@@ -281,22 +285,32 @@ def set_cookie_headers(
 
 
 def check_key_pair_id(key_pair_id: object) -> str:
-    """Return a plausible key pair id (``K2JCJMDEHXQW5F``, legacy ``APKA...``) or raise with the fix."""
+    """Return ``key_pair_id`` if it can travel as it is in a URL and a cookie (as the AWS SDKs'
+    ``my_id`` or ``CF_KEYPAIR_ID`` can), or raise with the fix; :func:`key_pair_id_note` warns."""
     if not isinstance(key_pair_id, str) or not key_pair_id:
-        raise InputError(
-            "key_pair_id must be the id CloudFront shows for the public key (e.g. 'K2JCJMDEHXQW5F')"
-        )
+        raise InputError("key_pair_id must be the id CloudFront shows for the public key (e.g. 'K2JCJMDEHXQW5F')")
     if "PRIVATE KEY" in key_pair_id or "PUBLIC KEY" in key_pair_id:
-        raise InputError(
-            "key_pair_id holds a PEM key; pass the public key's id from CloudFront "
-            "(e.g. 'K2JCJMDEHXQW5F') there, and the private key as the second argument"
-        )
-    if not _KEY_PAIR_ID_RE.fullmatch(key_pair_id):
-        raise InputError(
-            f"key_pair_id {key_pair_id[:40]!r} may hold only letters and digits; copy the id "
-            "of the public key from CloudFront (e.g. 'K2JCJMDEHXQW5F'), not the key group id"
-        )
+        raise InputError("key_pair_id holds a PEM key; give the public key's id from CloudFront "
+                         "(e.g. 'K2JCJMDEHXQW5F') as the key pair id, and the PEM as the private key")
+    odd = next((c for c in key_pair_id[:200] if c.isspace() or not (c.isascii() and c.isprintable())
+                or c in _NOT_IN_ID), None)
+    if odd is not None or len(key_pair_id) > 200:
+        why = f"holds {odd!a}, which {_NOT_IN_ID.get(odd, 'cannot travel as it is in a URL or a cookie')}" \
+            if odd is not None else f"is {len(key_pair_id)} characters long"
+        raise InputError(f"key_pair_id {key_pair_id[:40]!r} {why}; copy the id of the public key from "
+                         "CloudFront (e.g. 'K2JCJMDEHXQW5F'): upper-case letters and digits")
     return key_pair_id
+
+
+def key_pair_id_note(key_pair_id: str) -> str | None:
+    """Why an accepted id may not work with CloudFront (its ids are upper-case letters and digits), or None."""
+    if _CLOUDFRONT_ID_RE.fullmatch(key_pair_id):
+        return None
+    group = " (it looks like a key group id: use the id of a public key in it)" \
+        if _KEY_GROUP_ID_RE.fullmatch(key_pair_id) else ""
+    return (f"key pair id {key_pair_id[:40]!r} does not look like a CloudFront public key id (upper-case "
+            f"letters and digits, e.g. 'K2JCJMDEHXQW5F'){group}; signing anyway, but CloudFront answers "
+            "InvalidKey unless a trusted key group has a public key with exactly this id")
 
 
 _SIGNING_PARAMETER_RE = re.compile(r"(?:^|&)(%s)(?:[=&]|$)" % "|".join(map(re.escape, SIGNING_PARAMETERS)))
@@ -318,17 +332,13 @@ def _check_url(url: object) -> str:
         reserved = _SIGNING_PARAMETER_RE.search(query)
         if reserved is None:
             return "&"
-        raise UrlError(
-            f"url already has the query parameter {reserved.group(1)!r}, a name CloudFront reserves "
-            "for signing; sign the unsigned URL, and rename your own parameter if it is yours"
-        )
+        raise UrlError(f"url already has the query parameter {reserved.group(1)!r}, a name CloudFront reserves "
+                       "for signing; sign the unsigned URL, and rename your own parameter if it is yours")
     if not isinstance(url, str):
         raise UrlError(f"url must be a str, got {type(url).__name__}")
     if not url.startswith(("https://", "http://")):
-        raise UrlError(
-            f"url {url[:80]!r} must be an absolute http:// or https:// URL, exactly as the viewer "
-            "will request it (scheme and host are part of what is signed)"
-        )
+        raise UrlError(f"url {url[:80]!r} must be an absolute http:// or https:// URL, exactly as the viewer "
+                       "will request it (scheme and host are part of what is signed)")
     if "#" in url:
         raise UrlError("url has a fragment ('#...'), which browsers never send; remove it before signing")
     check_resource(url)
@@ -352,10 +362,8 @@ def _is_plain_url(text: str) -> bool:
 def _check_canned_resource(resource: str) -> str:
     check_resource(resource)
     if not resource.startswith(("https://", "http://")):
-        raise PolicyError(
-            f"resource {resource[:80]!r} has no wildcard, so it would make canned cookies that "
-            "cover no URL; give the full http(s) URL, or a pattern with '*'"
-        )
+        raise PolicyError(f"resource {resource[:80]!r} has no wildcard, so it would make canned cookies that "
+                          "cover no URL; give the full http(s) URL, or a pattern with '*'")
     return resource
 
 
@@ -363,20 +371,16 @@ def _expires(expires: TimeLike | None, now: TimeLike | None) -> int:
     if type(expires) is int and 0 <= expires < MAX_SECONDS:
         return expires
     if expires is None:
-        raise TimeError(
-            "give expires= (an aware datetime, epoch seconds, or a timedelta such as "
-            "timedelta(hours=1)), or a complete policy with policy="
-        )
+        raise TimeError("give expires= (an aware datetime, epoch seconds, or a timedelta such as "
+                        "timedelta(hours=1)), or a complete policy with policy=")
     return to_epoch(expires, now=now, name="expires")
 
 
 def _no_other_arguments(**arguments: object) -> None:
     given = [name for name, value in arguments.items() if value is not None]
     if given:
-        raise PolicyError(
-            f"policy= already says everything that is signed; drop {', '.join(given)} "
-            "or build the Policy with them"
-        )
+        raise PolicyError(f"policy= already says everything that is signed; drop {', '.join(given)} "
+                          "or build the Policy with them")
 
 
 def _policy_bytes(policy: Policy | str | bytes) -> bytes:
@@ -386,10 +390,8 @@ def _policy_bytes(policy: Policy | str | bytes) -> bytes:
         try:
             return policy.encode("utf-8")
         except UnicodeEncodeError as err:
-            raise PolicyError(
-                f"the policy text holds a lone surrogate at position {err.start}, which UTF-8 cannot carry; "
-                "build the policy from real text (or give its UTF-8 bytes)"
-            ) from None
+            raise PolicyError(f"the policy text holds a lone surrogate at position {err.start}, which UTF-8 cannot "
+                              "carry; build the policy from real text (or give its UTF-8 bytes)") from None
     if isinstance(policy, bytes | bytearray):
         return bytes(policy)
     raise PolicyError(f"policy must be a Policy or the policy JSON (str or bytes), got {type(policy).__name__}")

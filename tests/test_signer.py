@@ -3,6 +3,8 @@
 import contextlib
 import io
 import json
+import re
+import warnings
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlsplit
 
@@ -15,6 +17,7 @@ from hypothesis import strategies as st
 
 from cfsign_nb import (
     CfSignError,
+    CfSignWarning,
     Policy,
     PolicyError,
     PrivateKey,
@@ -25,6 +28,7 @@ from cfsign_nb import (
     set_cookie_headers,
 )
 from cfsign_nb.protocol import SIGNING_PARAMETERS
+from cfsign_nb.signer import key_pair_id_note
 
 from .conftest import KEY_ID, NOW, NOW_DT, URL
 
@@ -231,11 +235,30 @@ def test_bad_input_gets_a_clear_error(signer: Signer, call, error: type, hint: s
 @pytest.mark.parametrize(
     ("key_pair_id", "hint"),
     [("", "id CloudFront shows"), ("-----BEGIN PRIVATE KEY-----", "holds a PEM key"),
-     ("e9fcd3cf-f3f4-4b61", "not the key group id")],
+     ("K2JC JMDEHXQW5F", "holds ' '"), ("K2JC\tX", "holds '\\t'"), ("K1&x=1", "holds '&', which ends a query"),
+     ("K1=", "holds '='"), ("K1;", "holds ';', which ends a cookie"), ("K#1", "URL fragment"),
+     ("K1\x1b[31m", "holds '\\x1b'"), ("KÉ1", "holds '\\xc9'"), ("K" * 201, "201 characters long")],
 )
 def test_bad_key_pair_ids(rsa_key: PrivateKey, key_pair_id: str, hint: str) -> None:
-    with pytest.raises(CfSignError, match=hint):
+    with pytest.raises(CfSignError, match=re.escape(hint)):
         Signer(key_pair_id, rsa_key)
+
+
+@pytest.mark.parametrize("key_pair_id", ["my_id", "CF_KEYPAIR_ID", "k2jcjmdehxqw5f", "e9fcd3cf-f3f4-4b61"])
+def test_ids_the_aws_sdks_accept_are_signed_with_a_warning(rsa_key: PrivateKey, key_pair_id: str) -> None:
+    with pytest.warns(CfSignWarning, match="does not look like a CloudFront public key id") as caught:
+        url = Signer(key_pair_id, rsa_key).sign_url(URL, expires=NOW)
+    assert url.endswith(f"&Key-Pair-Id={key_pair_id}")
+    assert len(caught) == 1 and caught[0].filename == __file__  # attributed to the caller, once
+    assert ("key group id" in str(caught[0].message)) == key_pair_id.startswith("e9fc")
+
+
+def test_cloudfront_ids_sign_without_a_warning(rsa_key: PrivateKey) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for key_pair_id in (KEY_ID, "APKAEIBAERJR2EXAMPLE", "K1TESTKEY"):
+            assert key_pair_id_note(key_pair_id) is None
+            Signer(key_pair_id, rsa_key).recording()  # the recording twin does not warn again either
 
 
 def test_bad_hash_algorithm(rsa_key: PrivateKey) -> None:
@@ -267,3 +290,98 @@ def test_plan_policy_says_canned_or_custom_and_why() -> None:
 def test_a_policy_text_with_a_lone_surrogate_is_a_policy_error(signer: Signer) -> None:
     with pytest.raises(PolicyError, match="surrogate"):
         signer.sign_url(URL, policy='{"Statement":[{"Resource":"\ud800","Condition":{}}]}')
+
+
+# --- the AWS SDKs' shared test cases (aws-sdk-ruby's url_signer_spec, the SEP vectors) ---------
+# Their expected signatures need the SDKs' private keys, which we do not ship: with a key of our own,
+# the URL shape and the policy bytes must be theirs exactly, and each signature what botocore (SHA-1)
+# or PKCS#1 v1.5 over SHA-256 makes for the same bytes.
+
+SDK_EXPIRES, SDK_ACTIVE = 1357034400, 1767200000
+SEP_EXPIRES = 1767290400
+SEP_HOST = "https://d111111abcdef8.cloudfront.net"
+
+
+def _sep_canned(resource: str) -> str:
+    return '{"Statement":[{"Resource":"%s","Condition":{"DateLessThan":{"AWS:EpochTime":%d}}}]}' % (resource, SEP_EXPIRES)
+
+
+SDK_VECTORS = [
+    # (name, key pair id, url, expires, policy text, expected query keys, expected Policy= value or None)
+    ("ruby-custom-ip", "CF_KEYPAIR_ID", "http://abc.cloudfront.net/images/image.jpg", None,
+     '{"Statement":[{"Resource":"images/image.jpg","Condition":{"IpAddress":{"AWS:SourceIp":"10.52.176.0/24"},'
+     '"DateLessThan":{"AWS:EpochTime":1357034400}}}]}', ["Policy", "Signature", "Key-Pair-Id"],
+     "eyJTdGF0ZW1lbnQiOlt7IlJlc291cmNlIjoiaW1hZ2VzL2ltYWdlLmpwZyIsIkNvbmRpdGlvbiI6eyJJcEFkZHJlc3MiOnsiQVdTO"
+     "lNvdXJjZUlwIjoiMTAuNTIuMTc2LjAvMjQifSwiRGF0ZUxlc3NUaGFuIjp7IkFXUzpFcG9jaFRpbWUiOjEzNTcwMzQ0MDB9fX1dfQ__"),
+    ("ruby-canned", "CF_KEYPAIR_ID", "https://abc.cloudfront.net/images/image.jpg?color=red", SDK_EXPIRES, None,
+     ["color", "Expires", "Signature", "Key-Pair-Id"], None),
+    ("ruby-url-like-path", "CF_KEYPAIR_ID", "https://abc.cloudfront.net/images/from/s3://bucket/file.jpg",
+     SDK_EXPIRES, None, ["Expires", "Signature", "Key-Pair-Id"], None),
+    ("canned-policy-url-basic", "K1TESTKEY", SEP_HOST + "/image.jpg", SEP_EXPIRES, None,
+     ["Expires", "Signature", "Key-Pair-Id"], None),
+    ("canned-policy-url-existing-params", "K1TESTKEY", SEP_HOST + "/image.jpg?size=large", SEP_EXPIRES, None,
+     ["size", "Expires", "Signature", "Key-Pair-Id"], None),
+    ("custom-policy-url-with-active-date", "K1TESTKEY", SEP_HOST + "/video.mp4", None,
+     '{"Statement":[{"Resource":"%s/video.mp4","Condition":{"DateLessThan":{"AWS:EpochTime":%d},'
+     '"DateGreaterThan":{"AWS:EpochTime":%d}}}]}' % (SEP_HOST, SEP_EXPIRES, SDK_ACTIVE),
+     ["Policy", "Signature", "Key-Pair-Id"], None),
+    ("custom-policy-url-with-ip-range", "K1TESTKEY", SEP_HOST + "/document.pdf", None,
+     '{"Statement":[{"Resource":"%s/document.pdf","Condition":{"DateLessThan":{"AWS:EpochTime":%d},'
+     '"IpAddress":{"AWS:SourceIp":"192.168.0.0/24"}}}]}' % (SEP_HOST, SEP_EXPIRES),
+     ["Policy", "Signature", "Key-Pair-Id"], None),
+    ("custom-policy-url-with-wildcard", "K1TESTKEY", SEP_HOST + "/images/photo.jpg", None,
+     _sep_canned(SEP_HOST + "/images/*"), ["Policy", "Signature", "Key-Pair-Id"], None),
+    ("aws-cli-key-pair-id-not-validated", "my_id", "http://example.com/hi", SDK_EXPIRES, None,
+     ["Expires", "Signature", "Key-Pair-Id"], None),
+]
+
+
+def _query_keys(url: str) -> list[str]:
+    return [name for name, _ in parse_qsl(urlsplit(url).query, keep_blank_values=True)]
+
+
+@pytest.mark.filterwarnings("ignore::cfsign_nb.CfSignWarning")
+@pytest.mark.parametrize("hash_name", ["SHA1", "SHA256"])
+@pytest.mark.parametrize(("name", "key_pair_id", "url", "expires", "policy", "keys", "policy_value"), SDK_VECTORS,
+                         ids=[vector[0] for vector in SDK_VECTORS])
+def test_aws_sdk_shared_vectors(rsa_key: PrivateKey, hash_name: str, name: str, key_pair_id: str, url: str,
+                                expires: int | None, policy: str | None, keys: list[str], policy_value: str | None) -> None:
+    signer = Signer(key_pair_id, rsa_key, hash_algorithm=hash_name)
+    ours = signer.sign_url(url, policy=policy) if policy else signer.sign_url(url, expires=expires)
+    assert ours.startswith(url + ("&" if "?" in url else "?"))
+    assert _query_keys(ours) == keys + (["Hash-Algorithm"] if hash_name == "SHA256" else [])
+    params = _params(ours)
+    assert params["Key-Pair-Id"] == key_pair_id
+    signed = policy.encode() if policy else (
+        '{"Statement":[{"Resource":"%s","Condition":{"DateLessThan":{"AWS:EpochTime":%d}}}]}' % (url, expires)).encode()
+    if policy:
+        assert b64decode(params["Policy"]) == signed
+    if policy_value:
+        assert params["Policy"] == policy_value  # the SDK's own expected value, character for character
+    digest = hashes.SHA256() if hash_name == "SHA256" else hashes.SHA1()
+    assert b64decode(params["Signature"]) == rsa_key.key.sign(signed, padding.PKCS1v15(), digest)
+    if hash_name == "SHA1":
+        boto = CloudFrontSigner(key_pair_id, lambda m: rsa_key.key.sign(m, padding.PKCS1v15(), hashes.SHA1()))
+        assert ours == (boto.generate_presigned_url(url, policy=policy) if policy
+                        else boto.generate_presigned_url(url, date_less_than=datetime.fromtimestamp(expires, UTC)))
+
+
+@pytest.mark.parametrize("hash_name", ["SHA1", "SHA256"])
+def test_aws_sdk_ecdsa_vectors_verify(ecdsa_key: PrivateKey, hash_name: str) -> None:
+    """ecdsa-canned-policy-url-sha256 and -sha1-accept: ECDSA signatures are random, so they are verified."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    url = Signer("K2ECDSATEST", ecdsa_key, hash_algorithm=hash_name).sign_url(SEP_HOST + "/video.mp4", expires=SEP_EXPIRES)
+    assert _query_keys(url) == ["Expires", "Signature", "Key-Pair-Id"] + (["Hash-Algorithm"] if hash_name == "SHA256" else [])
+    digest = hashes.SHA256() if hash_name == "SHA256" else hashes.SHA1()
+    ecdsa_key.key.public_key().verify(b64decode(_params(url)["Signature"]), _sep_canned(SEP_HOST + "/video.mp4").encode(),
+                                      ec.ECDSA(digest))
+
+
+@pytest.mark.parametrize(("url", "hint"), [
+    ("rtmp://example-distribution.cloudfront.net/videos/example.mp4", "http:// or https://"),
+    ("https://abc.cloudfront.net/my file.jpg", "percent-encode spaces as %20"),
+])
+def test_aws_sdk_vectors_we_refuse_say_why(rsa_key: PrivateKey, url: str, hint: str) -> None:
+    with pytest.raises(CfSignError, match=hint):
+        Signer("K1TESTKEY", rsa_key).sign_url(url, expires=SEP_EXPIRES)
