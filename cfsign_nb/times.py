@@ -146,6 +146,24 @@ def parse_when(text: str, *, now: TimeLike | None = None) -> int:
     return to_epoch(parsed, name="time")
 
 
+def naive_note(text: str, label: str = "time") -> str | None:
+    """The warning for an ISO-8601 time without an offset, which :func:`parse_when` reads as UTC; else None.
+
+    One text for every place that reads typed times (the CLI's ``--expires``, the panels' fields).
+    """
+    stripped = text.strip() if isinstance(text, str) else ""
+    if not (stripped.isascii() and 8 <= len(stripped) <= _MAX_TEXT) or stripped.isdigit() or stripped[0] in "+-":
+        return None
+    try:
+        parsed = datetime.fromisoformat(stripped)
+    except ValueError:
+        return None
+    if parsed.tzinfo is not None:
+        return None
+    return (f"the {label} {stripped!r} has no time zone, so it was read as UTC; add Z (or an offset such as "
+            "+02:00) to say which")
+
+
 def _shown(text: str, limit: int = 40) -> str:
     """``text`` quoted for a message, cut to ``limit`` characters so a huge value keeps it short."""
     return repr(text) if len(text) <= limit else repr(text[:limit]) + f"... ({len(text)} characters)"

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cfsign_nb import TimeError, parse_when
-from cfsign_nb.times import format_epoch, to_epoch
+from cfsign_nb.times import format_epoch, naive_note, to_epoch
 
 from .conftest import NOW, NOW_DT
 
@@ -86,3 +86,19 @@ def test_parse_when_returns_an_epoch_or_raises_time_error(text: str) -> None:
         assert 0 <= parse_when(text, now=NOW) < 10**12
     except TimeError:
         pass
+
+
+# --- the note for a time typed without a zone (the CLI and the panels show the same text) -----------
+
+@pytest.mark.parametrize("text", ["2026-12-31T23:59:00", " 2026-12-31 23:59 ", "2026-12-31"])
+def test_a_time_without_a_zone_gets_the_utc_note(text: str) -> None:
+    note = naive_note(text, "expiry")
+    assert note == (f"the expiry {text.strip()!r} has no time zone, so it was read as UTC; add Z (or an offset "
+                    "such as +02:00) to say which")
+    assert parse_when(text) == parse_when(text.strip() + ("Z" if "T" in text or ":" in text else "T00:00:00Z"))
+
+
+@pytest.mark.parametrize("text", ["2026-12-31T23:59:00Z", "2026-12-31T23:59:00+02:00", "+1h", "-1h", "1767225600",
+                                  "", "tomorrow", "2026-13-45T99:00:00", "２０２６-12-31", "2026-12-31T" + "0" * 100])
+def test_no_note_for_times_that_say_their_zone_or_are_not_iso(text: str) -> None:
+    assert naive_note(text) is None
