@@ -11,6 +11,7 @@ from ..decode import Decoded
 from ..findings import Finding
 from ..keys import PublicKey
 from ..protocol import COOKIE_PREFIX, CloudFrontError
+from .response import AnsweredBy, Response
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,8 @@ class Context:
     public_keys: Mapping[str, PublicKey] = field(default_factory=dict, repr=False)
     site: str | None = None
     """The page's URL the request was made from (a HAR entry's page or Referer), for SameSite; None if unknown."""
+    response: Response | None = None
+    """What CloudFront (or the origin) answered this request, when known: evidence to hold the diagnosis against."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,20 @@ class Diagnosis:
     context: Context
     findings: tuple[Finding, ...]
     verified: bool | None = None
+    agrees: bool | None = None
+    """Does CloudFront's answer (``context.response``) match what the artifact predicts? None without an answer."""
+
+    @property
+    def cloudfront_said(self) -> str | None:
+        """The ``<Code>`` of CloudFront's error XML in the response given (``AccessDenied``...), else None."""
+        response = self.context.response
+        return response.cloudfront_said if response else None
+
+    @property
+    def answered_by(self) -> AnsweredBy | None:
+        """Who answered the response given: ``cloudfront``, ``origin`` or ``unknown``; None without a response."""
+        response = self.context.response
+        return response.answered_by if response else None
 
     @property
     def ok(self) -> bool:
@@ -64,7 +81,12 @@ class Diagnosis:
 
     @property
     def verdict(self) -> str:
-        """One line: "would be served", or "refused: <CloudFront's answer> (<the cause's code>)"."""
+        """One line: "would be served", or "refused: <CloudFront's answer> (<the cause's code>)"; a response
+        given that disagrees is named after it.
+        """
+        return self._prediction() + self._disagreement()
+
+    def _prediction(self) -> str:
         if self.ok:
             if self.verified:
                 return "would be served"
@@ -77,12 +99,24 @@ class Diagnosis:
             return f"refused: {cause.cloudfront_error} ({cause.code})"
         return f"refused ({cause.code})"
 
+    def _disagreement(self) -> str:
+        response = self.context.response
+        if self.agrees is not False or response is None:
+            return ""
+        said = response.cloudfront_said or response.origin_said
+        status = response.status if response.status is not None else "status unknown"
+        return f" - but CloudFront answered {status}{' ' + said if said else ''}"
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
             "verdict": self.verdict,
             "cloudfront_error": self.cloudfront_error,
             "verified": self.verified,
+            "cloudfront_said": self.cloudfront_said,
+            "answered_by": self.answered_by,
+            "agrees": self.agrees,
+            "response": self.context.response.to_dict() if self.context.response else None,
             "now": self.context.now,
             "findings": [f.to_dict() for f in self.findings],
             "decoded": self.decoded.to_dict(),
@@ -94,7 +128,24 @@ class Diagnosis:
 
     def __str__(self) -> str:
         head = f"{'OK' if self.ok else 'REFUSED'}: {self.verdict.removeprefix('refused: ').removeprefix('refused ')}"
-        return "\n".join([head, render.findings_text(self.findings)]) if self.findings else head
+        lines = [head] + [f"{name}: {value}" for name, value in self.answer_rows()]
+        return "\n".join([*lines, render.findings_text(self.findings)]) if self.findings else "\n".join(lines)
+
+    def answer_rows(self) -> list[tuple[str, str]]:
+        """What the response given says, as (label, value) rows for a table; empty without a response."""
+        response = self.context.response
+        if response is None:
+            return []
+        said = response.cloudfront_said or (f"{response.origin_said} (the origin's)" if response.origin_said else "")
+        agreement = {True: "yes", False: "NO (see ANSWER_DISAGREES)", None: "cannot tell"}[self.agrees]
+        if self.agrees is False and not any(f.code == "ANSWER_DISAGREES" for f in self.findings):
+            agreement = "NO (see the findings)"
+        return [
+            ("CloudFront answered", f"{response.status if response.status is not None else 'status unknown'}"
+                                    f"{' ' + said if said else ''}"),
+            ("answered by", response.answered_by),
+            ("agrees with the diagnosis", agreement),
+        ]
 
     def __repr__(self) -> str:
         return (
@@ -104,9 +155,11 @@ class Diagnosis:
 
     def _repr_html_(self) -> str:
         """The verdict bar (amber when served without a checked signature) above the findings table."""
-        kind = None if not self.ok or self.verified else "warning"
+        kind = None if not self.ok or (self.verified and self.agrees is not False) else "warning"
+        rows = self.answer_rows()
+        answer = render.key_value_table(rows, css_class="cfsign-answer", mono=False) if rows else ""
         return (f"<div class='cfsign-diagnosis'>{render.banner(self.ok, self.verdict, kind=kind)}"
-                f"{render.findings_table(self.findings)}</div>")
+                f"{answer}{render.findings_table(self.findings)}</div>")
 
 
 def parameter_prefix(decoded: Decoded) -> str:

@@ -19,8 +19,10 @@ from ..keys import PublicKey, PublicKeySource, load_public_key
 from ..policy import canned_policy_json
 from ..protocol import strip_signing
 from ..times import TimeLike, now_epoch
+from .answer import judge_answer
 from .checks import CHECKS
 from .model import Context, Diagnosis
+from .response import read_response
 
 
 def diagnose(
@@ -31,6 +33,8 @@ def diagnose(
     client_ip: str | None = None,
     request_url: str | None = None,
     distribution: object | None = None,
+    response: object | None = None,
+    site: str | None = None,
 ) -> Diagnosis:
     """Diagnose a signed URL or signed cookies as CloudFront would judge the request. Never raises.
 
@@ -38,11 +42,16 @@ def diagnose(
     is taken to be the one the artifact names. ``request_url`` is the URL the viewer requests
     (needed for cookies; for a signed URL it defaults to the URL itself). ``distribution`` is a
     CloudFront distribution config; its cache behaviors are checked too
-    (see :mod:`cfsign_nb.distribution`).
+    (see :mod:`cfsign_nb.distribution`). ``response`` is what CloudFront answered (the text: status
+    line, headers and body, or just the XML body; or a :class:`~.response.Response`): the diagnosis
+    then says whether that answer agrees with its own (``agrees``) and what a disagreement implies.
+    ``site`` is the URL of the page the request was made from (for cookies' SameSite).
     """
     setup_problems: list[Finding] = []
     decoded = decode(artifact, request_url=request_url if isinstance(request_url, str) else None)
     context = _context(decoded, public_keys, now, client_ip, request_url, setup_problems)
+    context = replace(context, site=site if isinstance(site, str) and site else None,
+                      response=None if response is None else read_response(response))
     request_url = context.request_url
     if decoded.source == "url" and request_url:
         decoded = _with_request_url(decoded, request_url)
@@ -52,13 +61,20 @@ def diagnose(
         if any(f.code == "BEHAVIOR_NOT_RESTRICTED" for f in behavior_findings):
             findings = [_ignored(f) for f in findings]
         findings += behavior_findings
+    agrees: bool | None = None
+    if context.response is not None:
+        answer = judge_answer(decoded, findings, context.response)
+        if answer.errors_ignored:
+            findings = [_ignored(f, "CloudFront passed this unsigned request on") for f in findings]
+        findings += answer.findings
+        agrees = answer.agrees
     verified: bool | None = None
     if any(item.code == "SIGNATURE_VERIFIED" for item in findings):
         verified = True
     elif decoded.key_pair_id in context.public_keys and decoded.signature and decoded.policy_bytes:
         verified = False
     ordered = sorted(enumerate(findings), key=lambda pair: (SEVERITY_ORDER[pair[1].severity], pair[0]))
-    return Diagnosis(decoded, context, tuple(_unique(f for _, f in ordered)), verified)
+    return Diagnosis(decoded, context, tuple(_unique(f for _, f in ordered)), verified, agrees)
 
 
 def verify(
@@ -124,12 +140,11 @@ def _context(
     return Context(moment, ip, request_url, keys)
 
 
-def _ignored(item: Finding) -> Finding:
+def _ignored(item: Finding, why: str = "this cache behavior does not restrict viewer access") -> Finding:
     """On a behavior that does not restrict viewer access CloudFront serves anyone: errors become facts."""
     if item.severity != "error":
         return item
-    return replace(item, severity="info", cloudfront_error=None,
-                   message=f"(ignored: this cache behavior does not restrict viewer access) {item.message}")
+    return replace(item, severity="info", cloudfront_error=None, message=f"(ignored: {why}) {item.message}")
 
 
 def _context_problem(message: str) -> Finding:
