@@ -215,10 +215,9 @@ def _is_parquet(path: str) -> bool:
 
 def _open_binary(path: str) -> IO[bytes]:
     """The file's bytes, decompressed when gzip."""
-    raw = open(path, "rb")  # noqa: SIM115 - returned to the caller's with-block
-    if raw.peek(2)[:2] == b"\x1f\x8b":
-        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
-    return raw
+    with open(path, "rb") as probe:
+        compressed = probe.read(2) == b"\x1f\x8b"
+    return gzip.open(path, "rb") if compressed else open(path, "rb")  # the caller closes it
 
 
 # --- one partition -----------------------------------------------------------------------------
