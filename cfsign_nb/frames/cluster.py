@@ -18,7 +18,7 @@ import io
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -217,7 +217,8 @@ def _open_binary(path: str) -> IO[bytes]:
     """The file's bytes, decompressed when gzip."""
     with open(path, "rb") as probe:
         compressed = probe.read(2) == b"\x1f\x8b"
-    return gzip.open(path, "rb") if compressed else open(path, "rb")  # the caller closes it
+    handle = gzip.open(path, "rb") if compressed else open(path, "rb")  # noqa: SIM115 - the caller closes it
+    return cast(IO[bytes], handle)
 
 
 # --- one partition -----------------------------------------------------------------------------
