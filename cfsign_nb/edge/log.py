@@ -8,6 +8,7 @@ the bytes the viewer sent (ASGI gives them as Latin-1 text), so every field is e
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
@@ -17,9 +18,9 @@ from typing import Any, TextIO
 
 from ..logformat import format_line, header_lines
 from .decision import Decision, Outcome
-from .request import Sent, host_name
+from .request import Sent, host_name, shown
 
-__all__ = ["AccessLog", "Meter", "log_decision", "logger"]
+__all__ = ["AccessLog", "Meter", "log_decision", "logger", "request_line"]
 
 logger = logging.getLogger("cfsign_nb.edge")
 
@@ -28,9 +29,27 @@ _REDACTED = {"Signature", "CloudFront-Signature"}
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 
+_CODE_RE = re.compile(r"[A-Z][A-Z0-9_]+")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+"""What a terminal acts on or cannot show (controls, line separators, bidi overrides, lone surrogates)."""
+
+
+def request_line(decision: Decision) -> str:
+    """``GET /private/a.txt 403 EXPIRED: the expiry time has passed ...``: method, path, status, the real reason.
+
+    One line whatever the request held: the method and path as :func:`~.request.shown` escapes them,
+    the reason with every control character as a ``\\xNN`` escape.
+    """
+    reason = decision.reason
+    if decision.error_code and not _CODE_RE.fullmatch(reason.partition(":")[0]):
+        reason = f"{decision.error_code}: {reason}"
+    line = f"{shown(decision.method)} {shown(decision.path[:200])} {decision.status} {reason[:2000]}"
+    return _CONTROL_RE.sub(lambda m: ascii(m.group())[1:-1], line)
+
+
 def log_decision(decision: Decision) -> None:
-    """One line per request on the ``cfsign_nb.edge`` logger (its text is escaped: see Decision.__str__)."""
-    logger.info("%s", decision)
+    """One :func:`request_line` per request on the ``cfsign_nb.edge`` logger (INFO), the decision attached."""
+    logger.info("%s", request_line(decision), extra={"decision": decision})
 
 
 class Meter:
