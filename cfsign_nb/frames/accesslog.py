@@ -1,250 +1,152 @@
-"""CloudFront standard access logs as DataFrames: read, write, and diagnose every request.
+"""CloudFront access logs as DataFrames: read every format, and diagnose every request.
 
-The format is tab-separated W3C with ``#Version:`` and ``#Fields:`` header lines, gzip or plain.
-Its fields and escaping are :mod:`cfsign_nb.logformat`'s (the edge writes with the same rules):
-the viewer's text fields were percent-encoded once more when logged and are decoded once, other
-fields have only their escaped controls, spaces, ``%``, DEL and non-ASCII bytes decoded. The
-reader stays vectorised: only values holding a ``%`` are unescaped, one by one. A line with a raw
-control byte or the wrong number of fields is skipped with a :class:`CfSignWarning`; reading never
-raises on a line.
+:func:`read_access_log` reads what standard logging writes, told apart by its first bytes: the
+legacy 33-field W3C file, v2 W3C with any fields in any order (its ``#Fields:`` line), v2 JSON
+lines and v2 Parquet, gzip-compressed or not, from a file, a folder, a glob or Hive-partitioned
+folders (``year=2026/month=01/...`` become columns). :func:`read_realtime_log` reads real-time log
+records (tab-separated, no header, the configured field order). Every format gives the same
+table (:mod:`.logtable`), so everything downstream is unchanged; ``columns="diagnosis"`` reads
+only the fields a diagnosis needs (Parquet and JSON skip the others while parsing). A record
+that cannot be read is skipped with one :class:`CfSignWarning`; reading never raises on a line.
+
+:func:`diagnose_access_log` diagnoses each request as of its own time and ``c-ip``. A log
+without the field a request's signature travels in (``cs(Cookie)``, ``cs-uri-query``) reports
+that request ``NOT_CHECKABLE_FROM_LOG``, never ``NO_SIGNING_DATA``; :func:`coverage` and
+``table.attrs["unsupported"]`` say which checks the log could not support.
 """
 
 from __future__ import annotations
 
-import glob
-import gzip
-import io
-import os
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
-from typing import IO, Any, cast
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from ..errors import CfSignWarning, InputError
-from ..logformat import EMPTY, FIELDS, RAW_CONTROL, escape_field, header_lines, unescape_field
+from ..findings import CATALOG
+from ..logformat import FIELDS, KNOWN_FIELDS, REALTIME_FIELDS, TIMESTAMP, canonical_name
 from ..protocol import COOKIE_PREFIX, signing_names
-from .assemble import STR
 from .batch import diagnose_many
+from .logformats import RawChunk, read_json_lines, read_parquet, read_text
+from .logsource import Format, LogFile, Source, log_files, open_binary, sniff
+from .logtable import CATEGORIES, DIAGNOSIS_FIELDS, typed
+from .logwrite import write_access_log
 
-__all__ = ["DIAGNOSIS_COLUMNS", "FIELDS", "diagnose_access_log", "iter_access_log", "read_access_log",
-           "write_access_log"]
+__all__ = ["DIAGNOSIS_COLUMNS", "DIAGNOSIS_FIELDS", "FIELDS", "coverage", "diagnose_access_log", "iter_access_log",
+           "read_access_log", "read_realtime_log", "write_access_log"]
 
-_INTS = ("sc-bytes", "sc-status", "cs-bytes", "c-port", "sc-content-len", "sc-range-start", "sc-range-end")
-_FLOATS = ("time-taken", "time-to-first-byte")
-_CATEGORIES = (
-    "x-edge-location", "cs-method", "cs(Host)", "x-edge-result-type", "x-host-header", "cs-protocol",
-    "ssl-protocol", "ssl-cipher", "x-edge-response-result-type", "cs-protocol-version", "fle-status",
-    "x-edge-detailed-result-type", "sc-content-type",
-)
-# The ASCII a line may hold (its tabs and line ends included): a cheap first test for RAW_CONTROL.
-_ASCII_ALLOWED = bytes(b for b in range(0x80) if not RAW_CONTROL.match(chr(b))) + b"\n"
+Columns = Literal["all", "diagnosis"] | Sequence[str]
+"""Which fields to read: every one, those :data:`DIAGNOSIS_FIELDS` names, or a list of field names."""
 
 
 # --- reading ----------------------------------------------------------------------------------
 
 def read_access_log(
-    source: str | os.PathLike[str] | IO[bytes] | IO[str], *, chunk_lines: int = 200_000
+    source: Source, *, columns: Columns = "all", format: Format | Literal["auto"] = "auto",
+    chunk_lines: int = 200_000,
 ) -> pd.DataFrame:
-    """Read CloudFront standard logs (a file, a folder of them, a glob, or an open file) into one frame.
+    """Read CloudFront standard logs of any format (a file, a folder, a glob, several paths or an open file).
 
     Adds ``timestamp`` (tz-aware UTC, from ``date`` + ``time``) and ``url`` (the request URL rebuilt
     from ``cs-protocol``, ``x-host-header`` or ``cs(Host)``, ``cs-uri-stem`` and ``cs-uri-query``).
-    Lines that do not have the header's number of fields are skipped with a :class:`CfSignWarning`.
+    ``attrs["fields"]`` holds the fields every file logged. Unreadable records are skipped with a
+    :class:`CfSignWarning`.
     """
-    parts = list(iter_access_log(source, chunk_lines=chunk_lines))
-    if not parts:
-        return _typed(pd.DataFrame({name: pd.Series([], dtype=object) for name in FIELDS}))
-    frame = pd.concat(parts, ignore_index=True)
-    for name in _CATEGORIES:
-        if name in frame:
-            frame[name] = frame[name].astype("category")
-    return frame
+    return _collect(_iter(source, columns=columns, format=format, chunk_lines=chunk_lines, realtime=None))
 
 
 def iter_access_log(
-    source: str | os.PathLike[str] | IO[bytes] | IO[str], *, chunk_lines: int = 200_000
+    source: Source, *, columns: Columns = "all", format: Format | Literal["auto"] = "auto",
+    chunk_lines: int = 200_000,
 ) -> Iterator[pd.DataFrame]:
-    """Yield the log as typed frames of at most ``chunk_lines`` rows, so memory stays bounded."""
+    """Yield the log as typed frames of at most ``chunk_lines`` rows, file by file, so memory stays bounded."""
+    return _iter(source, columns=columns, format=format, chunk_lines=chunk_lines, realtime=None)
+
+
+def read_realtime_log(
+    source: Source, fields: Sequence[str], *, columns: Columns = "all", chunk_lines: int = 200_000
+) -> pd.DataFrame:
+    """Read real-time log records: tab-separated, no header, ``fields`` in the order the configuration lists them.
+
+    Field names are the real-time ones (``timestamp``, ``c-ip``, ``cs-host``, ``cs-cookie``, ...;
+    the W3C spellings work too). ``timestamp`` (epoch seconds with milliseconds) gives the
+    ``timestamp``, ``date`` and ``time`` columns, to the second; the table is the standard one.
+    """
+    names = [canonical_name(str(f)) for f in fields]
+    unknown = [f for f, n in zip(fields, names, strict=True) if n not in KNOWN_FIELDS]
+    if unknown or not names:
+        raise InputError(
+            f"unknown real-time log field(s) {unknown}: give the fields in the order of the real-time log "
+            f"configuration, from {', '.join(REALTIME_FIELDS)}"
+        )
+    return _collect(_iter(source, columns=columns, format="w3c", chunk_lines=chunk_lines, realtime=names))
+
+
+def _wanted(columns: Columns) -> frozenset[str] | None:
+    if isinstance(columns, str):
+        if columns == "all":
+            return None
+        if columns == "diagnosis":
+            return frozenset(DIAGNOSIS_FIELDS)
+        raise InputError(f"columns={columns!r}: give 'all', 'diagnosis' or a list of field names")
+    return frozenset(canonical_name(str(c)) for c in columns) | {"date", "time", TIMESTAMP}
+
+
+def _iter(
+    source: Source, *, columns: Columns, format: str, chunk_lines: int,
+    realtime: list[str] | None,
+) -> Iterator[pd.DataFrame]:
+    if format not in ("auto", "w3c", "json", "parquet"):
+        raise InputError(f"format={format!r}: give 'auto', 'w3c', 'json' or 'parquet'")
+    wanted = _wanted(columns)
     skipped = 0
-    for handle in _open_all(source):
-        fields: list[str] = list(FIELDS)
-        buffer: list[str] = []
-        with handle:
-            for line in handle:
-                if line.startswith("#"):
-                    if line.startswith("#Fields:"):
-                        if buffer:
-                            frame, bad = _parse(buffer, fields)
-                            skipped += bad
-                            yield frame
-                            buffer = []
-                        fields = _field_names(line[len("#Fields:"):])
-                    continue
-                if not line.strip():
-                    continue
-                if line.count("\t") != len(fields) - 1:
-                    skipped += 1
-                    continue
-                buffer.append(line)
-                if len(buffer) >= chunk_lines:
-                    frame, bad = _parse(buffer, fields)
-                    skipped += bad
-                    yield frame
-                    buffer = []
-        if buffer:
-            frame, bad = _parse(buffer, fields)
-            skipped += bad
-            yield frame
+    for log in log_files(source):
+        for chunk in _read_file(log, format, wanted, max(1, chunk_lines), realtime):
+            skipped += chunk.skipped
+            if len(chunk.frame) or not chunk.skipped:
+                yield typed(chunk, wanted=wanted, partitions=log.partitions)
     if skipped:
         warnings.warn(
             f"skipped {skipped} malformed log line(s) without the header's number of tab-separated "
-            "fields or with raw control bytes; check that the files are CloudFront standard logs and "
-            "were not truncated or edited",
+            "fields, with raw control bytes or that are not JSON objects; check that the files are "
+            "CloudFront logs (for real-time logs, the configured fields) and were not truncated or edited",
             CfSignWarning,
             stacklevel=3,
         )
 
 
-def _field_names(header: str) -> list[str]:
-    """The names of a ``#Fields:`` line; a repeated name is kept once (the later ones get a ``#2``...)."""
-    names: list[str] = []
-    seen: dict[str, int] = {}
-    for name in header.split():
-        seen[name] = seen.get(name, 0) + 1
-        names.append(name if seen[name] == 1 else f"{name}#{seen[name]}")
-    return names
+def _read_file(
+    log: LogFile, format: str, wanted: frozenset[str] | None, chunk_lines: int,
+    realtime: list[str] | None,
+) -> Iterator[RawChunk]:
+    handle, head = open_binary(log)
+    with handle:
+        kind = sniff(head) if format == "auto" else format
+        if realtime is not None:
+            yield from read_text(handle, fields=realtime, wanted=wanted, chunk_lines=chunk_lines, headers=False)
+        elif kind == "parquet":
+            yield from read_parquet(handle, wanted=wanted, chunk_lines=chunk_lines)
+        elif kind == "json":
+            yield from read_json_lines(handle, wanted=wanted, chunk_lines=chunk_lines)
+        else:
+            yield from read_text(handle, fields=None, wanted=wanted, chunk_lines=chunk_lines)
 
 
-def _open_all(source: str | os.PathLike[str] | IO[bytes] | IO[str]) -> Iterator[IO[str]]:
-    if hasattr(source, "read"):
-        yield _text(source)  # type: ignore[arg-type]
-        return
-    path = os.fspath(source)  # type: ignore[arg-type]
-    if os.path.isdir(path):
-        paths = sorted(p for p in glob.glob(os.path.join(path, "**", "*"), recursive=True) if os.path.isfile(p))
-    elif os.path.exists(path):
-        paths = [path]
-    else:
-        paths = sorted(glob.glob(path, recursive=True))
-        if not paths:
-            raise InputError(
-                f"no access log at {path!r}: give a log file, a folder of log files or a glob "
-                "such as 'logs/E2EXAMPLE.2026-01-01-*.gz'"
-            )
-    for name in paths:
-        yield _text(open(name, "rb"))  # noqa: SIM115 - closed by the caller's with-block
-
-
-def _text(handle: IO[bytes] | IO[str]) -> IO[str]:
-    if isinstance(handle, io.TextIOBase):
-        return handle  # type: ignore[return-value]
-    binary: Any = handle  # a binary file, buffered or raw
-    buffered = binary if hasattr(binary, "peek") else io.BufferedReader(binary)
-    raw = gzip.GzipFile(fileobj=buffered) if buffered.peek(2)[:2] == b"\x1f\x8b" else buffered
-    return io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline="\n")
-
-
-def _parse(lines: list[str], fields: Sequence[str]) -> tuple[pd.DataFrame, int]:
-    """The typed frame of ``lines``, and how many of them were skipped for raw control bytes."""
-    text = "".join(lines)
-    skipped = 0
-    if _has_raw_controls(text):  # rare: look line by line
-        kept = [line for line in lines if not RAW_CONTROL.search(line.rstrip("\n").removesuffix("\r"))]
-        skipped = len(lines) - len(kept)
-        text = "".join(kept)
-    if not text:
-        return _typed(pd.DataFrame({name: pd.Series([], dtype=object) for name in fields})), skipped
-    frame = pd.read_csv(
-        io.StringIO(text), sep="\t", names=list(fields), header=None, dtype=str,
-        na_filter=False, quoting=3, engine="c",
-    )
-    return _typed(frame), skipped
-
-
-def _has_raw_controls(text: str) -> bool:
-    """Whether some line holds a control byte other than its tabs and line end (cheap for ASCII text)."""
-    if not text.isascii():
-        return any(RAW_CONTROL.search(line.rstrip("\n").removesuffix("\r")) for line in text.splitlines(True))
-    data = text.encode("ascii")
-    rest = data.translate(None, _ASCII_ALLOWED)  # what is left: controls, DEL, and the \r of CRLF line ends
-    return bool(rest) and (rest.strip(b"\r") != b"" or data.count(b"\r\n") != len(rest))
-
-
-def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame.replace({EMPTY: None}) if len(frame) else frame
-    for name in FIELDS:
-        if name not in frame:
-            frame[name] = None
-    for name in frame.columns:
-        if name not in _INTS and name not in _FLOATS:
-            frame[name] = _unescaped(frame[name], name)
-    for name in _INTS:
-        frame[name] = _int_column(frame[name])
-    for name in _FLOATS:
-        frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
-    stamp = frame["date"].astype(str) + " " + frame["time"].astype(str)
-    timestamp = pd.to_datetime(stamp, format="%Y-%m-%d %H:%M:%S", utc=True, errors="coerce")
-    frame.insert(0, "timestamp", timestamp.astype(pd.DatetimeTZDtype("s", "UTC")))
-    host = frame["x-host-header"].fillna(frame["cs(Host)"])
-    query = frame["cs-uri-query"]
-    url = frame["cs-protocol"].fillna("https") + "://" + host + frame["cs-uri-stem"]
-    frame["url"] = url.where(query.isna(), url + "?" + query).astype(STR)
+def _collect(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    """One frame of the chunks, few-valued fields as categories; ``attrs["fields"]`` what every file logged."""
+    frames = list(parts)
+    if not frames:
+        return typed(RawChunk(pd.DataFrame({n: pd.Series([], dtype=object) for n in FIELDS}), FIELDS), wanted=None)
+    logged = [f for f in frames[0].attrs["fields"] if all(f in p.attrs["fields"] for p in frames[1:])]
+    partitions = dict.fromkeys(k for p in frames for k in p.attrs.get("partitions", ()))
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    for name in (*CATEGORIES, *partitions):
+        if name in frame:
+            frame[name] = frame[name].astype("category")
+    frame.attrs = {"fields": tuple(logged)}
     return frame
-
-
-def _unescaped(column: pd.Series, name: str) -> pd.Series:
-    """Field ``name`` as text with :func:`~cfsign_nb.logformat.unescape_field` applied where a value holds ``%``."""
-    text = column.astype(STR)
-    escaped = text.str.contains("%", regex=False).fillna(False).to_numpy(dtype=bool)
-    if not escaped.any():
-        return text
-    values = text.astype(object)
-    values[escaped] = [unescape_field(v, name) for v in values[escaped]]
-    return values.astype(STR)
-
-
-def _int_column(column: pd.Series) -> pd.Series:
-    """Whole numbers that fit an int64 as Int64; anything else (``1.5``, ``1e400``, 5,000 digits) is missing."""
-    numbers = pd.to_numeric(column, errors="coerce").astype("float64")
-    whole = numbers.where(np.isfinite(numbers) & (numbers == np.floor(numbers)) & (numbers.abs() < 2**63))
-    return whole.astype("Int64")
-
-
-# --- writing ----------------------------------------------------------------------------------
-
-def write_access_log(
-    frame: pd.DataFrame, target: str | os.PathLike[str] | IO[str] | IO[bytes], *, compress: bool | None = None
-) -> None:
-    """Write ``frame`` as a CloudFront standard log (the 33 fields, W3C headers, CloudFront's escaping).
-
-    ``compress`` defaults to gzip when ``target`` is a path ending in ``.gz``.
-    """
-    columns = [frame[name] if name in frame else pd.Series([None] * len(frame)) for name in FIELDS]
-    rendered = [[escape_field(_cell(v), name) for v in column.astype(object).tolist()]
-                for name, column in zip(FIELDS, columns, strict=True)]
-    text = header_lines(FIELDS) + "".join("\t".join(row) + "\n" for row in zip(*rendered, strict=True))
-    if isinstance(target, io.BufferedIOBase | io.RawIOBase):  # binary buffers, e.g. BytesIO
-        target.write(text.encode("utf-8"))
-        return
-    if hasattr(target, "write"):
-        cast(IO[str], target).write(text)
-        return
-    path = os.fspath(target)  # type: ignore[arg-type]
-    if compress if compress is not None else path.endswith(".gz"):
-        with gzip.open(path, "wt", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-    else:
-        with open(path, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-
-
-def _cell(value: object) -> str | None:
-    """A frame cell as the text to log, None when missing."""
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA or value is pd.NaT:
-        return None
-    return str(value)
 
 
 # --- diagnosing -------------------------------------------------------------------------------
@@ -256,6 +158,37 @@ DIAGNOSIS_COLUMNS = (
 """Columns :func:`diagnose_access_log` adds to the log (and ``unexplained_403``: CloudFront refused
 the request but the diagnosis found no cause, usually because no public key was given)."""
 
+NOT_CHECKABLE = "NOT_CHECKABLE_FROM_LOG"
+
+_CHECKS: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
+    # (check, the fields it needs: every group must have one of its fields logged)
+    ("signed URLs", (("cs-uri-query",),)),
+    ("signed cookies", (("cs(Cookie)",),)),
+    ("request URL and resource", (("cs-uri-stem",), ("x-host-header", "cs(Host)"))),
+    ("expiry and start times", (("date", TIMESTAMP), ("time", TIMESTAMP))),
+    ("IP address conditions", (("c-ip",),)),
+    ("CloudFront's answer (403s)", (("sc-status",),)),
+)
+
+
+def coverage(log: pd.DataFrame | Collection[str]) -> pd.DataFrame:
+    """Which checks a log supports: per check, ``supported`` and the ``missing`` fields it would need.
+
+    ``log`` is a log frame (its ``attrs["fields"]``, else its columns) or the logged field names.
+    """
+    logged = _logged(log) if isinstance(log, pd.DataFrame) else frozenset(canonical_name(str(f)) for f in log)
+    rows = []
+    for check, groups in _CHECKS:
+        missing = [" or ".join(group) for group in groups if not any(f in logged for f in group)]
+        rows.append({"check": check, "supported": not missing, "missing": ", ".join(missing) or None})
+    return pd.DataFrame(rows).set_index("check")
+
+
+def _logged(log: pd.DataFrame) -> frozenset[str]:
+    """The fields the log logged: what its reader recorded, else the columns it has."""
+    fields = log.attrs.get("fields")
+    return frozenset(fields) if fields is not None else frozenset(log.columns)
+
 
 def diagnose_access_log(
     log: pd.DataFrame,
@@ -264,40 +197,29 @@ def diagnose_access_log(
     verify: bool = True,
     chunk_rows: int = 100_000,
     workers: int = 1,
+    fields: Collection[str] | None = None,
 ) -> pd.DataFrame:
     """The log with each request diagnosed as of its own time and ``c-ip``; 403 rows first.
 
     A request whose query has no signing parameter but whose ``cs(Cookie)`` holds CloudFront
     cookies is diagnosed as signed cookies for its URL. ``code`` is the primary finding code or
-    ``"OK"``. Rows are processed ``chunk_rows`` at a time.
+    ``"OK"``. ``fields`` are the fields the log logged (default: ``log.attrs["fields"]`` as the
+    reader records it, else the columns): a request whose signature may travel in a field the log
+    lacks, or whose time or URL the log lacks, gets the one code ``NOT_CHECKABLE_FROM_LOG``, and
+    ``attrs["unsupported"]`` maps each check the log cannot support to the missing fields.
+    Rows are processed ``chunk_rows`` at a time.
     """
-    missing = [name for name in ("timestamp", "url", "c-ip", "cs(Cookie)", "cs-uri-query") if name not in log]
+    missing = [name for name in ("timestamp", "url") if name not in log]
     if missing:
         raise InputError(
             f"the log frame lacks {missing}; read it with cfsign_nb.frames.read_access_log() so the "
             "timestamp and url columns exist"
         )
+    logged = frozenset(canonical_name(str(f)) for f in fields) if fields is not None else _logged(log)
+    support = coverage(logged)
     parts = []
     for lo in range(0, len(log), chunk_rows) if len(log) else [0]:
-        chunk = log.iloc[lo : lo + chunk_rows]
-        query = chunk["cs-uri-query"].astype(object)
-        cookie = chunk["cs(Cookie)"].astype(object)
-        signed_query = query.map(lambda q: isinstance(q, str) and bool(signing_names(q)))
-        use_cookie = ~signed_query & cookie.map(lambda c: isinstance(c, str) and COOKIE_PREFIX in c)
-        artifact = chunk["url"].astype(object).where(~use_cookie, cookie)
-        request_url = chunk["url"].astype(object).where(use_cookie, None)
-        table = diagnose_many(
-            artifact.reset_index(drop=True),
-            public_keys=public_keys,
-            now=chunk["timestamp"].reset_index(drop=True),
-            client_ip=chunk["c-ip"].astype(object).reset_index(drop=True),
-            request_url=request_url.reset_index(drop=True),
-            verify=verify,
-            workers=workers,
-        )
-        table.index = chunk.index
-        table["artifact"] = pd.Categorical(np.where(use_cookie, "cookies", "url"), categories=["url", "cookies"])
-        parts.append(table.loc[:, list(DIAGNOSIS_COLUMNS)])
+        parts.append(_diagnose_chunk(log.iloc[lo : lo + chunk_rows], logged, public_keys, verify, workers))
     added = pd.concat(parts) if len(parts) > 1 else parts[0]
     added["key_pair_id"] = added["key_pair_id"].astype(str).astype("category")
     out = pd.concat([log, added], axis=1)
@@ -308,4 +230,51 @@ def diagnose_access_log(
     # so the signature could not be checked (or the cause lies outside the signature).
     out["unexplained_403"] = refused & out["ok"].astype(bool)
     order = np.argsort(~refused.to_numpy(), kind="stable")
-    return out.iloc[order]
+    out = out.iloc[order]
+    out.attrs = {**log.attrs, "unsupported": {c: str(m) for c, m in support["missing"].dropna().items()}}
+    return out
+
+
+def _column(chunk: pd.DataFrame, name: str, logged: frozenset[str]) -> pd.Series:
+    """Field ``name`` of the chunk as objects, all missing when the log does not log it."""
+    if name in chunk and name in logged:
+        return chunk[name].astype(object)
+    return pd.Series([None] * len(chunk), index=chunk.index, dtype=object)
+
+
+def _diagnose_chunk(
+    chunk: pd.DataFrame, logged: frozenset[str], public_keys: Mapping[str, object] | None, verify: bool, workers: int
+) -> pd.DataFrame:
+    """The diagnosis columns of one chunk of the log."""
+    query = _column(chunk, "cs-uri-query", logged)
+    cookie = _column(chunk, "cs(Cookie)", logged)
+    signed_query = query.map(lambda q: isinstance(q, str) and bool(signing_names(q)))
+    use_cookie = ~signed_query & cookie.map(lambda c: isinstance(c, str) and COOKIE_PREFIX in c)
+    # Where the signature might travel in a field the log lacks, no diagnosis can be sure.
+    unknowable = ~signed_query & ~use_cookie & (("cs-uri-query" not in logged) or ("cs(Cookie)" not in logged))
+    if not {"cs-uri-stem"} <= logged or not logged & {"x-host-header", "cs(Host)"} or not (
+        {"date", "time"} <= logged or TIMESTAMP in logged
+    ):
+        unknowable = pd.Series(True, index=chunk.index)
+    artifact = chunk["url"].astype(object).where(~use_cookie, cookie)
+    request_url = chunk["url"].astype(object).where(use_cookie, None)
+    table = diagnose_many(
+        artifact.reset_index(drop=True),
+        public_keys=public_keys,
+        now=chunk["timestamp"].reset_index(drop=True),
+        client_ip=_column(chunk, "c-ip", logged).reset_index(drop=True),
+        request_url=request_url.reset_index(drop=True),
+        verify=verify,
+        workers=workers,
+    )
+    table.index = chunk.index
+    table["artifact"] = pd.Categorical(np.where(use_cookie, "cookies", "url"), categories=["url", "cookies"])
+    table = table.loc[:, list(DIAGNOSIS_COLUMNS)]
+    if unknowable.any():
+        rows = unknowable.to_numpy(dtype=bool)
+        table.loc[rows, "code"] = NOT_CHECKABLE
+        table.loc[rows, "codes"] = pd.Series([(NOT_CHECKABLE,)] * int(rows.sum()), index=table.index[rows])
+        table.loc[rows, "ok"] = CATALOG[NOT_CHECKABLE].severity != "error"
+        table.loc[rows, "cloudfront_error"] = None
+        table.loc[rows, "verified"] = pd.NA
+    return table

@@ -1,0 +1,205 @@
+"""The per-format log readers: W3C text, JSON lines, Parquet and real-time records, as raw text chunks.
+
+Each reader yields :class:`RawChunk` values: the fields as logged (text, ``-`` for empty), under
+their canonical W3C names (:func:`cfsign_nb.logformat.canonical_name`), limited to the ``wanted``
+fields when a projection is asked for, plus the fields the file logs at all. JSON and Parquet are
+read by pyarrow (a JSON file is parsed in one call, a Parquet file in row groups of only the
+wanted columns); W3C and real-time text by pandas' C parser. A line that is not a record (raw
+control bytes, the wrong number of fields, invalid JSON) is counted in ``skipped``, never raised.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
+from typing import IO
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pj
+import pyarrow.parquet as pq
+
+from ..logformat import FIELDS, RAW_CONTROL, canonical_name
+
+__all__ = ["RawChunk", "read_json_lines", "read_parquet", "read_text"]
+
+# The ASCII a line may hold (its tabs and line ends included): a cheap first test for RAW_CONTROL.
+_ASCII_ALLOWED = bytes(b for b in range(0x80) if not RAW_CONTROL.match(chr(b))) + b"\n"
+_MAX_FIELDS = 1_000  # more names than any log has: a #Fields line beyond this is junk
+
+
+@dataclass(frozen=True)
+class RawChunk:
+    """Up to a chunk of records as logged (text columns, canonical names) and the fields their file logs."""
+
+    frame: pd.DataFrame
+    fields: tuple[str, ...]
+    skipped: int = 0
+
+
+def _keep(names: Sequence[str], wanted: Collection[str] | None) -> list[str]:
+    return [n for n in names if wanted is None or n in wanted]
+
+
+# --- W3C and real-time text -------------------------------------------------------------------
+
+def read_text(
+    handle: IO[bytes], *, fields: Sequence[str] | None, wanted: Collection[str] | None, chunk_lines: int,
+    headers: bool = True,
+) -> Iterator[RawChunk]:
+    """Tab-separated records: W3C (``#Fields:`` lines name the fields; the 33 legacy ones until one
+    does) or, with ``headers=False``, real-time records in the configured order ``fields``."""
+    names = [canonical_name(n) for n in (fields or FIELDS)]
+    names = _unique(names)
+    text = io.TextIOWrapper(handle, encoding="utf-8", errors="replace", newline="\n")
+    buffer: list[str] = []
+    skipped = 0
+    with text:
+        for line in text:
+            if headers and line.startswith("#"):
+                if line.startswith("#Fields:"):
+                    if buffer:
+                        yield _parse(buffer, names, wanted, skipped)
+                        buffer, skipped = [], 0
+                    names = _unique([canonical_name(n) for n in line[len("#Fields:"):].split()[:_MAX_FIELDS]])
+                continue
+            if not line.strip():
+                continue
+            if line.count("\t") != len(names) - 1:
+                skipped += 1
+                continue
+            buffer.append(line)
+            if len(buffer) >= chunk_lines:
+                yield _parse(buffer, names, wanted, skipped)
+                buffer, skipped = [], 0
+    if buffer or skipped:
+        yield _parse(buffer, names, wanted, skipped)
+
+
+def _unique(names: list[str]) -> list[str]:
+    """Names with a repeated one kept once (the later ones get a ``#2``, ``#3``...)."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name}#{seen[name]}")
+    return out
+
+
+def _parse(lines: list[str], names: list[str], wanted: Collection[str] | None, skipped: int) -> RawChunk:
+    """The raw chunk of ``lines``; lines with raw control bytes are counted as skipped."""
+    text = "".join(lines)
+    if _has_raw_controls(text):  # rare: look line by line
+        kept = [line for line in lines if not RAW_CONTROL.search(line.rstrip("\n").removesuffix("\r"))]
+        skipped += len(lines) - len(kept)
+        text = "".join(kept)
+    columns = _keep(names, wanted)
+    if not text:
+        frame = pd.DataFrame({n: pd.Series([], dtype=object) for n in columns})
+    else:
+        frame = pd.read_csv(
+            io.StringIO(text), sep="\t", names=names, usecols=columns, header=None, dtype=str,
+            na_filter=False, quoting=3, engine="c",
+        )[columns]
+    return RawChunk(frame, tuple(names), skipped)
+
+
+def _has_raw_controls(text: str) -> bool:
+    """Whether some line holds a control byte other than its tabs and line end (cheap for ASCII text)."""
+    if not text.isascii():
+        return any(RAW_CONTROL.search(line.rstrip("\n").removesuffix("\r")) for line in text.splitlines(True))
+    data = text.encode("ascii")
+    rest = data.translate(None, _ASCII_ALLOWED)  # what is left: controls, DEL, and the \r of CRLF line ends
+    return bool(rest) and (rest.strip(b"\r") != b"" or data.count(b"\r\n") != len(rest))
+
+
+# --- JSON lines -------------------------------------------------------------------------------
+
+def read_json_lines(handle: IO[bytes], *, wanted: Collection[str] | None, chunk_lines: int) -> Iterator[RawChunk]:
+    """v2 JSON: one object a line, keys the W3C names in any case; values text (numbers are taken as text)."""
+    data = handle.read()
+    skipped = 0
+    try:
+        table, keys = _json_table(data, wanted)
+    except (pa.ArrowInvalid, ValueError):
+        data, skipped = _valid_json_lines(data)
+        table, keys = _json_table(data, wanted)
+    fields = tuple(_unique([canonical_name(k) for k in keys]))
+    for lo in range(0, max(table.num_rows, 1), chunk_lines):
+        yield RawChunk(_chunk(table.slice(lo, chunk_lines), fields).frame, fields, skipped if lo == 0 else 0)
+
+
+def _json_table(data: bytes, wanted: Collection[str] | None) -> tuple[pa.Table, list[str]]:
+    """The wanted keys parsed as text (fast, projected), and every key the records have.
+
+    When some values are not text (numbers), pyarrow infers the types and they are cast to text.
+    """
+    if not data.strip():
+        return pa.table({}), []
+    keys = _first_keys(data)
+    chosen = [k for k in keys if wanted is None or canonical_name(k) in wanted]
+    schema = pa.schema([(k, pa.string()) for k in chosen])
+    options = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore")
+    try:
+        return pj.read_json(pa.BufferReader(data), parse_options=options), keys
+    except pa.ArrowInvalid:
+        table = pj.read_json(pa.BufferReader(data))
+        every = table.column_names
+        return table.select([k for k in every if wanted is None or canonical_name(k) in wanted]), every
+
+
+def _first_keys(data: bytes) -> list[str]:
+    """The keys of the first record (CloudFront writes the same keys on every line)."""
+    first = data.lstrip()[: data.lstrip().find(b"\n") if b"\n" in data.lstrip() else None]
+    try:
+        record = json.loads(first)
+    except ValueError:
+        return []
+    return [str(k) for k in record][:_MAX_FIELDS] if isinstance(record, dict) else []
+
+
+def _valid_json_lines(data: bytes) -> tuple[bytes, int]:
+    """Only the lines that are JSON objects without raw control bytes, and how many others there were."""
+    kept, skipped = [], 0
+    for line in data.splitlines():
+        if not line.strip():
+            continue
+        try:
+            ok = isinstance(json.loads(line), dict)
+        except ValueError:
+            ok = False
+        if ok:
+            kept.append(line)
+        else:
+            skipped += 1
+    return b"\n".join(kept) + (b"\n" if kept else b""), skipped
+
+
+# --- Parquet ----------------------------------------------------------------------------------
+
+def read_parquet(handle: IO[bytes], *, wanted: Collection[str] | None, chunk_lines: int) -> Iterator[RawChunk]:
+    """v2 Parquet: the underscore names; only the wanted columns are read, a row group batch at a time."""
+    parquet = pq.ParquetFile(handle)
+    names = parquet.schema_arrow.names
+    columns = [n for n in names if wanted is None or canonical_name(n) in wanted]
+    fields = tuple(_unique([canonical_name(n) for n in names]))
+    any_rows = False
+    for batch in parquet.iter_batches(batch_size=chunk_lines, columns=columns):
+        any_rows = True
+        yield _chunk(pa.Table.from_batches([batch]), fields)
+    if not any_rows:
+        yield _chunk(parquet.schema_arrow.empty_table().select(columns), fields)
+
+
+def _chunk(table: pa.Table, fields: tuple[str, ...]) -> RawChunk:
+    """A pyarrow table as a raw chunk: every column as text, missing values as ``-``, canonical names."""
+    names = _unique([canonical_name(n) for n in table.column_names])
+    columns = {}
+    for name, column in zip(names, table.columns, strict=True):
+        text = column if pa.types.is_string(column.type) else pc.cast(column, pa.string())
+        columns[name] = pc.fill_null(text, "-")
+    frame = pa.table(columns).to_pandas() if columns else pd.DataFrame(index=range(table.num_rows))
+    return RawChunk(frame, fields)

@@ -1,0 +1,115 @@
+"""One typed table for every log format: the columns, dtypes and order the log functions work on.
+
+Whatever the file (legacy or v2 W3C, JSON, Parquet, real-time), a chunk of raw text becomes the
+same frame: ``timestamp`` (tz-aware UTC seconds, from ``date`` + ``time`` or the real-time
+``timestamp``), the wanted standard fields in the legacy order (missing ones empty), any other
+logged field as text, the Hive partition values, and ``url``. Values are unescaped once with
+:mod:`cfsign_nb.logformat`'s rules; only values holding a ``%`` are touched, one by one.
+``frame.attrs["fields"]`` lists the fields the file logged, which the diagnosis needs to tell
+"not sent" from "not logged".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+
+import numpy as np
+import pandas as pd
+
+from ..logformat import EMPTY, FIELDS, TIMESTAMP, unescape_field
+from .assemble import STR, UTC_SECONDS
+from .logformats import RawChunk
+
+__all__ = ["CATEGORIES", "DIAGNOSIS_FIELDS", "FLOATS", "INTS", "typed"]
+
+INTS = ("sc-bytes", "sc-status", "cs-bytes", "c-port", "sc-content-len", "sc-range-start", "sc-range-end")
+FLOATS = ("time-taken", "time-to-first-byte")
+CATEGORIES = (
+    "x-edge-location", "cs-method", "cs(Host)", "x-edge-result-type", "x-host-header", "cs-protocol",
+    "ssl-protocol", "ssl-cipher", "x-edge-response-result-type", "cs-protocol-version", "fle-status",
+    "x-edge-detailed-result-type", "sc-content-type",
+)
+"""Fields with few distinct values, stored as categories by :func:`~cfsign_nb.frames.read_access_log`."""
+
+DIAGNOSIS_FIELDS = (
+    "date", "time", TIMESTAMP, "c-ip", "cs(Host)", "x-host-header", "cs-protocol", "cs-uri-stem", "cs-uri-query",
+    "cs(Cookie)", "sc-status", "x-edge-result-type", "x-edge-response-result-type", "x-edge-detailed-result-type",
+)
+"""The fields a diagnosis of the log reads (``columns="diagnosis"`` reads only these)."""
+
+_MAX_EPOCH = 253402300799  # 9999-12-31T23:59:59Z: a later real-time timestamp is junk
+
+
+def typed(
+    raw: RawChunk, *, wanted: Collection[str] | None, partitions: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """The typed frame of one raw chunk (see the module docstring); ``wanted`` None means every field."""
+    frame = raw.frame
+    n = len(frame)
+    frame = frame.replace({EMPTY: None}) if n else frame
+    epoch = frame.pop(TIMESTAMP) if TIMESTAMP in frame else None
+    standard = [name for name in FIELDS if wanted is None or name in wanted]
+    extra = [name for name in frame.columns if name not in FIELDS]
+    out = pd.DataFrame(index=frame.index)
+    for name in (*standard, *extra):
+        column = frame[name] if name in frame else pd.Series([None] * n, index=frame.index, dtype=object)
+        if name in INTS:
+            out[name] = _int_column(column)
+        elif name in FLOATS:
+            out[name] = pd.to_numeric(column, errors="coerce").astype("float64")
+        else:
+            out[name] = _unescaped(column, name)
+    for key, value in (partitions or {}).items():
+        if key not in out:
+            out[key] = pd.Series([value] * n, index=frame.index, dtype=STR)
+    stamp = _timestamp(frame, epoch)
+    if epoch is not None and ("date" not in frame or "time" not in frame):
+        for name, fmt in (("date", "%Y-%m-%d"), ("time", "%H:%M:%S")):
+            if name in out:
+                out[name] = stamp.dt.strftime(fmt).astype(STR)
+    out.insert(0, "timestamp", stamp)
+    out["url"] = _url(out)
+    out.attrs["fields"] = tuple(raw.fields)
+    out.attrs["partitions"] = tuple(k for k in (partitions or {}) if k in out)
+    return out
+
+
+def _timestamp(frame: pd.DataFrame, epoch: pd.Series | None) -> pd.Series:
+    """UTC seconds from ``date`` + ``time`` when logged, else from the real-time epoch (milliseconds dropped)."""
+    if "date" in frame and "time" in frame:
+        stamp = frame["date"].astype(str) + " " + frame["time"].astype(str)
+        when = pd.to_datetime(stamp, format="%Y-%m-%d %H:%M:%S", utc=True, errors="coerce")
+        return when.astype(UTC_SECONDS)
+    if epoch is not None:
+        seconds = np.floor(pd.to_numeric(epoch, errors="coerce").astype("float64"))
+        seconds = seconds.where((seconds >= 0) & (seconds <= _MAX_EPOCH))
+        return pd.to_datetime(seconds, unit="s", utc=True).astype(UTC_SECONDS)
+    return pd.Series(pd.NaT, index=frame.index, dtype=UTC_SECONDS)
+
+
+def _url(frame: pd.DataFrame) -> pd.Series:
+    """The request URL from ``cs-protocol``, ``x-host-header`` or ``cs(Host)``, ``cs-uri-stem`` and ``cs-uri-query``."""
+    missing = pd.Series(np.nan, index=frame.index, dtype=STR)
+    host = frame.get("x-host-header", missing).astype(STR).fillna(frame.get("cs(Host)", missing).astype(STR))
+    query = frame.get("cs-uri-query", missing).astype(STR)
+    scheme = frame.get("cs-protocol", missing).astype(STR).fillna("https")
+    url = scheme + "://" + host + frame.get("cs-uri-stem", missing).astype(STR)
+    return url.where(query.isna(), url + "?" + query).astype(STR)
+
+
+def _unescaped(column: pd.Series, name: str) -> pd.Series:
+    """Field ``name`` as text with :func:`~cfsign_nb.logformat.unescape_field` applied where a value holds ``%``."""
+    text = column.astype(STR)
+    escaped = text.str.contains("%", regex=False).fillna(False).to_numpy(dtype=bool)
+    if not escaped.any():
+        return text
+    values = text.astype(object)
+    values[escaped] = [unescape_field(v, name) for v in values[escaped]]
+    return values.astype(STR)
+
+
+def _int_column(column: pd.Series) -> pd.Series:
+    """Whole numbers that fit an int64 as Int64; anything else (``1.5``, ``1e400``, 5,000 digits) is missing."""
+    numbers = pd.to_numeric(column, errors="coerce").astype("float64")
+    whole = numbers.where(np.isfinite(numbers) & (numbers == np.floor(numbers)) & (numbers.abs() < 2**63))
+    return whole.astype("Int64")
