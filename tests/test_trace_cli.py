@@ -80,3 +80,23 @@ def test_cli_trace_reads_cookies_from_stdin(capsys, monkeypatch, signer: Signer)
     assert main(["trace", "-", "--request-url", URL, "--at", str(NOW)]) == 0
     out = capsys.readouterr().out
     assert "Signed cookies" in out and quote(URL, safe=":/") in out
+
+
+@pytest.mark.parametrize("columns", [80, 60, 120])
+def test_cli_trace_fits_the_terminal_width(capsys, monkeypatch, rsa_files, signer: Signer, columns: int) -> None:
+    private, public = rsa_files
+    monkeypatch.setenv("COLUMNS", str(columns))
+    custom = signer.sign_url(URL + "?size=large&license=yes", expires=NOW - 10, starts=NOW - 100,
+                             ip_address="192.0.2.0/24")
+    runs = [
+        ["trace", custom + "&tracking=" + "x" * 150, "--public-key", f"{KEY_ID}={public}", "--at", str(NOW)],
+        ["trace", "--sign", WILDCARD, "--key-pair-id", KEY_ID, "--private-key", str(private), "--expires", "+1h",
+         "--cookies", "--ip", "192.0.2.0/24", "--hash", "sha256"],
+        ["trace", "--sign", URL, "--key-pair-id", KEY_ID, "--private-key", str(private), "--expires", "+1h"],
+    ]
+    for args in runs:
+        main(args)
+        out = capsys.readouterr().out
+        longest = max(out.splitlines(), key=len)
+        assert len(longest) <= columns, (len(longest), longest)
+        assert "-" * columns in out.splitlines()  # the rules between stages span the width

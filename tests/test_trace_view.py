@@ -96,3 +96,16 @@ def test_the_old_module_path_names_the_same_values() -> None:
 
     assert old.__all__ == new.__all__
     assert all(getattr(old, name) is getattr(new, name) for name in old.__all__)
+
+
+@pytest.mark.parametrize("columns", [40, 80])
+def test_text_views_fit_the_width_they_are_given(signer: Signer, rsa_key: PrivateKey, columns: int) -> None:
+    from cfsign_nb.trace.view import comparison_text, trace_text
+
+    url = signer.sign_url(URL + "?a=" + "b" * 200, expires=EXPIRES, ip_address="192.0.2.0/24")
+    ours = trace_sign(signer, URL, expires=EXPIRES)
+    theirs = trace_sign(Signer(KEY_ID, rsa_key, hash_algorithm="SHA256"), URL, expires=EXPIRES)
+    texts = [trace_text(trace_decode(url + "&x=1", public_keys={KEY_ID: rsa_key.public_key}, now=NOW), columns=columns),
+             trace_text(ours, columns=columns), comparison_text(ours.compare(theirs), columns=columns)]
+    for text in texts:
+        assert max(len(line) for line in text.splitlines()) <= columns, text

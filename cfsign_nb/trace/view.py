@@ -11,16 +11,16 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from .. import render
+from ..render.text import width as terminal_width
 from .compare import diff_marks
 from .format import Marks
 
 if TYPE_CHECKING:
     from .model import Comparison, Stage, Trace
 
-_RULE = "-" * 100
 _INDENT = "    "
-_TEXT_WIDTH = 96
-_COMPARE_WIDTH = 76  # a hex dump line (74 characters) fits whole
+_MIN_COLUMNS = 40  # narrower than any terminal people read a trace in; keeps every block some room
+_COMPARE_WIDTH = 76  # a hex dump line (74 characters) fits whole, when the terminal has the room
 _CARET_SPAN = 8  # longer marks (a whole query string) are left to the HTML view
 _VALUE_COLUMN = "max-width:0;width:62%"  # takes the room left, scrolls its code blocks rather than widen the page
 _STAGE_COLUMN = "min-width:8em;overflow-wrap:normal"  # whole words: titles and names never break mid-word
@@ -29,55 +29,73 @@ _WHY_COLUMN = "min-width:12em"
 
 # --- text ---------------------------------------------------------------------------------------
 
-def trace_text(trace: Trace) -> str:
-    """The headline, then every stage: its input (when not the previous output), output, detail and why."""
-    lines = [trace.headline, _RULE]
+def trace_text(trace: Trace, *, columns: int | None = None) -> str:
+    """The headline, then every stage: its input (when not the previous output), output, detail and why.
+
+    No line is longer than ``columns`` (default: the terminal's width, :func:`cfsign_nb.render.text.width`).
+    """
+    width = max(columns or terminal_width(), _MIN_COLUMNS)
+    rule = "-" * width
+    lines = [*_wrapped(trace.headline, width), rule]
     previous: Stage | None = None
     for number, stage in enumerate(trace.stages, 1):
-        lines += _stage_text(number, stage, previous)
-        lines.append(_RULE)
+        lines += _stage_text(number, stage, previous, width)
+        lines.append(rule)
         previous = stage
     return "\n".join(lines)
 
 
-def _stage_text(number: int, stage: Stage, previous: Stage | None) -> list[str]:
+def _wrapped(text: str, width: int, indent: str = "", later: str | None = None) -> list[str]:
+    """``text`` in lines of at most ``width``, long unbroken runs (URLs, base64) split."""
+    return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent if later is None else later,
+                         break_long_words=True, break_on_hyphens=False) or [indent.rstrip()]
+
+
+def _stage_text(number: int, stage: Stage, previous: Stage | None, width: int) -> list[str]:
     status = "ok" if stage.ok else "FAIL"
-    lines = [f"{number:>2}  {stage.name:<18} {status:<4}  {stage.title}"]
+    lines = _wrapped(f"{number:>2}  {stage.name:<18} {status:<4}  {stage.title}", width, later=" " * 30)
 
     def block(label: str, text: str, marks: Marks = ()) -> None:
         lines.append(f"{_INDENT}{label}:")
-        lines.extend(_INDENT + "  " + line for line in render.marked_lines(text, marks, _TEXT_WIDTH - 2))
+        lines.extend(_INDENT + "  " + line for line in render.marked_lines(text, marks, width - len(_INDENT) - 2))
 
     if previous is None or stage.input != previous.output:
         block("in", stage.input)
     block("out", stage.output, tuple(m for m in stage.marks if m[1] - m[0] <= _CARET_SPAN))
     if stage.detail:
         block("detail", stage.detail)
-    lines += [_INDENT + line for line in textwrap.wrap("why: " + stage.explanation, _TEXT_WIDTH)]
+    lines += _wrapped("why: " + stage.explanation, width, _INDENT)
     for note in stage.notes:
-        lines += [_INDENT + line for line in textwrap.wrap(f"note: {note.severity} {note.code}: {note.message}",
-                                                           _TEXT_WIDTH)]
+        lines += _wrapped(f"note: {note.severity} {note.code}: {note.message}", width, _INDENT)
     if stage.problem is not None:
         answer = stage.problem.cloudfront_error or stage.problem.severity
-        lines.append(f"{_INDENT}problem: {stage.problem.code} ({answer})")
+        lines += _wrapped(f"problem: {stage.problem.code} ({answer})", width, _INDENT)
     return lines
 
 
-def comparison_text(comparison: Comparison) -> str:
-    """Every stage's status on one line; at the first difference, both outputs with the differences marked."""
-    summary = "  ".join(f"{name}:{status}" for name, status in comparison.rows)
+def comparison_text(comparison: Comparison, *, columns: int | None = None) -> str:
+    """Every stage's status; at the first difference, both outputs with the differences marked.
+
+    No line is longer than ``columns`` (default: the terminal's width).
+    """
+    width = max(columns or terminal_width(), _MIN_COLUMNS)
+    summary = _wrapped("  ".join(f"{name}:{status}" for name, status in comparison.rows), width)
     if comparison.first_difference is None:
-        return f"The traces agree at every stage they share.\n{summary}"
+        return "\n".join(["The traces agree at every stage they share.", *summary])
     left, right = comparison.left_stage, comparison.right_stage
     title = (left or right).title if (left or right) else ""  # type: ignore[union-attr]
-    lines = [f"First difference: {comparison.first_difference} ({title})", *comparison.diagnosis_notes, summary]
+    lines = _wrapped(f"First difference: {comparison.first_difference} ({title})", width)
+    for note in comparison.diagnosis_notes:
+        lines += _wrapped(note, width)
+    lines += summary
     left_marks, right_marks = diff_marks(left.output if left else "", right.output if right else "")
     for label, stage, marks in zip(comparison.labels, (left, right), (left_marks, right_marks), strict=True):
-        lines.append(f"{label}:")
+        lines += _wrapped(f"{label}:", width)
         if stage is None:
-            lines.append("    (this trace has no such stage: it stopped earlier)")
+            lines += _wrapped("(this trace has no such stage: it stopped earlier)", width, _INDENT)
         else:
-            lines += ["    " + line for line in render.marked_lines(stage.output, marks, _COMPARE_WIDTH)]
+            chunk = min(_COMPARE_WIDTH, width - len(_INDENT))
+            lines += [_INDENT + line for line in render.marked_lines(stage.output, marks, chunk)]
     return "\n".join(lines)
 
 
