@@ -8,6 +8,7 @@ trusted or verified (see :mod:`cfsign_nb.diagnose` for that).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -16,6 +17,7 @@ from urllib.parse import SplitResult, unquote, urlsplit
 from . import extras
 from .findings import Finding, finding
 from .parameters import read_parameters, shorten
+from .paste import Artifact, extract
 from .policy import Policy
 from .protocol import COOKIE_NAMES, COOKIE_PREFIX, SIGNING_PARAMETERS, HashName, strip_signing
 from .protocol import signing_names as signing_names  # old import path (diagnose, accesslog) until they move
@@ -60,6 +62,8 @@ class Decoded:
     """What was taken from a pasted text and what was removed or undone (empty for a clean artifact)."""
     others: tuple[str, ...] = ()
     """The other artifacts the paste held, shortened (empty for a clean artifact)."""
+    scheme_assumed: bool = False
+    """True when the paste carried no scheme and the URL was judged as https."""
 
     def __repr__(self) -> str:
         parts = [repr(self.source)]
@@ -135,6 +139,27 @@ def decode(artifact: object, *, request_url: str | None = None) -> Decoded:
     text = artifact.strip()
     if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
         text = text[1:-1].strip()  # pasted with the quotes of a shell or a JSON string
+    if not _is_clean(text):
+        pasted = _decode_paste(artifact, request_url)
+        if pasted is not None:
+            return pasted
+    return _decode_text(artifact, text, request_url)
+
+
+def decode_all(text: object, *, request_url: str | None = None) -> tuple[Decoded, ...]:
+    """Every artifact a paste holds, decoded, in order (a clean artifact: just it). Never raises."""
+    if isinstance(text, bytes | bytearray | memoryview):
+        text = bytes(text).decode("utf-8", "replace")
+    if not isinstance(text, str) or _is_clean(text.strip()):
+        return (decode(text, request_url=request_url),)
+    found = extract(text).artifacts
+    if not found:
+        return (decode(text, request_url=request_url),)
+    return tuple(_decode_found(artifact, text, request_url) for artifact in found)
+
+
+def _decode_text(artifact: str, text: str, request_url: str | None) -> Decoded:
+    """A clean artifact, stripped: a URL, a percent-encoded URL, cookie text, or nothing signed."""
     lowered = text[:40].lower()
     if lowered.startswith(("http://", "https://", "/")):
         return _decode_url(artifact, text)
@@ -158,6 +183,48 @@ def decode(artifact: object, *, request_url: str | None = None) -> Decoded:
         input=shorten(text),
     )
     return Decoded("unknown", artifact, problems=(problem,))
+
+
+# --- pastes ---------------------------------------------------------------------------------
+
+_UNCLEAN_URL = re.compile(r"[\s<>\"`{}|\\^]")
+_COOKIE_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]*")
+_URL_PREFIXES = ("http://", "https://", "/", "http%3a%2f%2f", "https%3a%2f%2f")
+
+
+def _is_clean(text: str) -> bool:
+    """True when ``text`` is one artifact as it is (decoded directly); else it is a paste to extract from."""
+    lowered = text[:40].lower()
+    if lowered.startswith(_URL_PREFIXES):
+        return _UNCLEAN_URL.search(text) is None and text[-1:] not in ".,;:!?)]'"
+    if "\n" in text or "\r" in text:
+        return all(not line.strip() or line.lstrip().lower().startswith("set-cookie:") for line in text.splitlines())
+    if lowered.startswith(("cookie:", "set-cookie:")):
+        return True
+    items = [item.strip() for item in text.split(";")]
+    return all("=" in item and _COOKIE_NAME.fullmatch(item.partition("=")[0]) is not None for item in items if item)
+
+
+def _decode_paste(original: str, request_url: str | None) -> Decoded | None:
+    """The first signed artifact of a paste, decoded, with the notes and the other artifacts named."""
+    found = extract(original).artifacts
+    first = next((artifact for artifact in found if artifact.signed), None)
+    if first is None:
+        return None
+    decoded = _decode_found(first, original, request_url)
+    return replace(decoded, others=tuple(artifact.summary() for artifact in found if artifact is not first))
+
+
+def _decode_found(artifact: Artifact, original: str, request_url: str | None) -> Decoded:
+    notes = artifact.notes or ("taken from the paste",)
+    if artifact.cookies and ((artifact.cookies_signed and not artifact.url_signed) or not artifact.url):
+        decoded = _decode_text(artifact.cookies, artifact.cookies.strip(), request_url or artifact.request_url)
+    else:
+        url = artifact.url or ""
+        decoded = _decode_text(url, url.strip(), request_url)
+        if artifact.cookies_signed:
+            notes = (*notes, "the request also sent CloudFront cookies; the URL's signing parameters were decoded")
+    return replace(decoded, text=original, paste_notes=notes, scheme_assumed=artifact.scheme_assumed)
 
 
 # --- URLs -----------------------------------------------------------------------------------

@@ -1,0 +1,162 @@
+"""curl commands as browsers copy them (bash and Windows cmd), parsed with :mod:`shlex` into an Artifact.
+
+cmd's caret escaping and bash's line continuations and ``$'...'`` strings are undone first, so
+that shlex reads the words as the shell would; the URL is the request URL, ``-H 'cookie: ...'``
+and ``-b`` the Cookie header, every other option is named in the notes and ignored.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+from .paste_forms import ASSUMED, MAX_COMMAND, Artifact, at_line_starts, unique, with_scheme
+
+__all__ = ["curl_commands"]
+
+_CURL = re.compile(r"(?i)curl(?:\.exe)?[ \t]")
+_CARET = re.compile(r"\^(\r?\n|.)", re.S)
+_CONTINUATION = re.compile(r"\\\r?\n")
+_VALUE_OPTIONS = frozenset({
+    "-X", "--request", "-d", "--data", "--data-raw", "--data-binary", "--data-urlencode", "--data-ascii",
+    "-A", "--user-agent", "-e", "--referer", "-u", "--user", "-o", "--output", "-m", "--max-time",
+    "--connect-timeout", "-x", "--proxy", "--resolve", "--connect-to", "-F", "--form", "-c", "--cookie-jar",
+    "--cacert", "--cert", "--key", "-w", "--write-out", "-T", "--upload-file", "-r", "--range", "--retry",
+    "-K", "--config", "--limit-rate", "--max-redirs", "--interface", "-E", "-U", "--proxy-user",
+})
+
+
+def curl_commands(text: str) -> list[Artifact]:
+    """Every curl command in the text (bash or Windows cmd, as browsers copy them), parsed with shlex."""
+    found = []
+    for match in at_line_starts(_CURL, text, " \t$>"):
+        start, end = match.start(), _command_end(text, match.start())
+        artifact = _curl(text[start:end], start, end)
+        if artifact is not None:
+            found.append(artifact)
+    return found
+
+
+def _command_end(text: str, start: int) -> int:
+    """Where a command ends: the end of its last line, following ``\\`` and ``^`` continuations."""
+    end = start
+    limit = min(len(text), start + MAX_COMMAND)
+    while end < limit:
+        newline = text.find("\n", end, limit)
+        if newline < 0:
+            return limit
+        if not text[end:newline].rstrip(" \t\r").endswith(("\\", "^")):
+            return newline
+        end = newline + 1
+    return limit
+
+
+def _curl(command: str, start: int, end: int) -> Artifact | None:
+    cmd = '^"' in command or bool(re.search(r"\^\r?\n", command))
+    notes = ["taken from a curl command (Windows cmd: its ^ escapes undone)" if cmd
+             else "taken from a curl command (bash)"]
+    if cmd:
+        command = _CARET.sub(lambda m: "" if m.group(1) in ("\n", "\r\n") else m.group(1), command)
+    else:
+        command = _CONTINUATION.sub(" ", command)
+        if "$'" in command:
+            command = _ansi_c_quotes(command)
+    try:
+        tokens = shlex.split(command, posix=True)
+    except ValueError:
+        return None
+    url: str | None = None
+    cookies: list[str] = []
+    ignored: list[str] = []
+    tokens = tokens[1:]
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        value = tokens[index + 1] if index + 1 < len(tokens) else ""
+        if token in ("-H", "--header") or (token.startswith("-H") and len(token) > 2):
+            header = token[2:] if token.startswith("-H") and len(token) > 2 else value
+            index += 1 if len(token) > 2 and token.startswith("-H") else 2
+            name, _, content = header.partition(":")
+            if name.strip().lower() == "cookie":
+                cookies.append(content.strip())
+                notes.append("curl -H 'cookie:' taken as the Cookie header")
+            else:
+                ignored.append(f"-H {name.strip().lower()[:30]}")
+            continue
+        if token in ("-b", "--cookie"):
+            index += 2
+            if "=" in value:
+                cookies.append(value.strip())
+                notes.append(f"curl {token} taken as the Cookie header")
+            else:
+                ignored.append(f"{token} {value[:30]} (a cookie file, not read)")
+            continue
+        if token == "--url":
+            url, index = value, index + 2
+            continue
+        if token in _VALUE_OPTIONS:
+            ignored.append(token)
+            index += 2
+            continue
+        if token.startswith("-") and len(token) > 1:
+            ignored.append(token)
+        elif url is None:
+            url = token
+        index += 1
+    if url is None:
+        return None
+    if ignored:
+        notes.append("curl options ignored: " + ", ".join(unique(ignored)[:10]))
+    url, assumed = with_scheme(url.strip())
+    if assumed:
+        notes.append(ASSUMED + " (curl itself would use http)")
+    cookie_text = "Cookie: " + "; ".join(cookies) if cookies else None
+    return Artifact("curl", url, cookie_text, url, assumed, tuple(unique(notes)), start, end)
+
+
+_ANSI_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\", "'": "'", '"': '"', "a": "\a", "b": "\b",
+                 "e": "\x1b", "f": "\f", "v": "\v", "?": "?"}
+
+
+def _ansi_c_quotes(command: str) -> str:
+    """bash's ``$'...'`` strings (Chrome uses them for text with quotes) as shlex-readable quoted words."""
+    out: list[str] = []
+    index, quote = 0, ""
+    while index < len(command):
+        char = command[index]
+        if quote:
+            out.append(char)
+            if char == quote and (quote == "'" or command[index - 1] != "\\"):
+                quote = ""
+            index += 1
+        elif char in "'\"":
+            quote = char
+            out.append(char)
+            index += 1
+        elif command.startswith("$'", index):
+            value, index = _ansi_c_value(command, index + 2)
+            out.append(shlex.quote(value))
+        else:
+            out.append(char)
+            index += 1
+    return "".join(out)
+
+
+def _ansi_c_value(command: str, index: int) -> tuple[str, int]:
+    value: list[str] = []
+    while index < len(command) and command[index] != "'":
+        char = command[index]
+        if char == "\\" and index + 1 < len(command):
+            kind = command[index + 1]
+            width = {"x": 2, "u": 4, "U": 8}.get(kind, 0)
+            digits = command[index + 2:index + 2 + width]
+            if width and digits and all(c in "0123456789abcdefABCDEF" for c in digits):
+                value.append(chr(min(int(digits, 16), 0x10FFFF)))
+                index += 2 + len(digits)
+                continue
+            value.append(_ANSI_ESCAPES.get(kind, "\\" + kind))
+            index += 2
+            continue
+        value.append(char)
+        index += 1
+    return "".join(value), index + 1
