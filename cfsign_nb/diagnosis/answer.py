@@ -5,6 +5,8 @@ sorts the response into what happened (served, refused by CloudFront with a code
 CloudFront's own page, refused by the origin, an error a custom error response rewrote) and
 compares that with the prediction, adding ORIGIN_DENIED, CUSTOM_ERROR_RESPONSE,
 BEHAVIOR_NOT_RESTRICTED or ANSWER_DISAGREES where the evidence says more than the artifact.
+An unsigned request that CloudFront passed on agrees: the evidence shows the behavior is public
+(BEHAVIOR_NOT_RESTRICTED), and the artifact's errors no longer count, as with ``distribution=``.
 """
 
 from __future__ import annotations
@@ -67,7 +69,7 @@ def judge_answer(decoded: Decoded, predicted: Sequence[Finding], response: Respo
         if cause is None:
             return Answer(True)
         if unsigned:
-            return Answer(False, (_not_restricted(status, cause),), errors_ignored=True)
+            return Answer(True, (_not_restricted(status, cause),), errors_ignored=True)
         return Answer(False, (_disagrees(
             f"CloudFront served the request ({status}) although the diagnosis expects {expected}",
             "the cache behavior that matched may not restrict viewer access (then any signature is ignored), or "
@@ -93,7 +95,7 @@ def judge_answer(decoded: Decoded, predicted: Sequence[Finding], response: Respo
         if cause is None:
             return Answer(True, (denied,))
         if unsigned:
-            return Answer(False, (_not_restricted(status, cause), denied), errors_ignored=True)
+            return Answer(True, (_not_restricted(status, cause), denied), errors_ignored=True)
         return Answer(False, (_disagrees(
             f"CloudFront passed the request on to the origin although the diagnosis expects {expected}",
             "the cache behavior that matched may not restrict viewer access, so CloudFront ignored the signature; "

@@ -36,7 +36,7 @@ __all__ = ["HAR_COLUMNS", "diagnose_har"]
 
 HAR_COLUMNS = (
     "entry", "started", "method", "url", "status", "cloudfront_said", "answered_by", "failed", "code", "codes",
-    "verdict", "agrees", "message", "fix",
+    "verdict", "agrees", "message", "fix", "request_id",
 )
 """The columns of :func:`diagnose_har`, in order."""
 
@@ -85,7 +85,8 @@ def diagnose_har(har: object, *, public_keys: object | None = None, distribution
 
     ``har`` is a path, the HAR's JSON text, or the parsed dict. ``public_keys`` and ``distribution``
     are as for :func:`cfsign_nb.diagnose`. Rows are in the order the requests started; ``code`` is
-    the cause (or ``OK``), ``agrees`` whether CloudFront's answer matches the diagnosis. Never raises.
+    the cause (or ``OK``), ``agrees`` whether CloudFront's answer matches the diagnosis, ``request_id``
+    CloudFront's ``X-Amz-Cf-Id`` (what AWS support asks for). Never raises.
     """
     log, problem = _log(har)
     if problem is not None:
@@ -164,13 +165,14 @@ def _row(index: int, started: pd.Timestamp | None, request: Mapping[str, Any], u
         "failed": bool(failed), "code": named.code if named else "OK", "codes": list(result.codes),
         "verdict": result.verdict, "agrees": result.agrees,
         "message": named.message if named else result.verdict, "fix": named.fix if named else "",
+        "request_id": response.header("x-amz-cf-id"),
     }
 
 
 def _problem_row(index: int | None, message: str, fix: str, code: str = "CONTEXT_INVALID") -> dict[str, Any]:
     return {"entry": index, "started": None, "method": None, "url": None, "status": None, "cloudfront_said": None,
             "answered_by": None, "failed": True, "code": code, "codes": [code], "verdict": f"not diagnosed ({code})",
-            "agrees": None, "message": message, "fix": fix}
+            "agrees": None, "message": message, "fix": fix, "request_id": None}
 
 
 # --- reading the HAR ----------------------------------------------------------------------
@@ -339,4 +341,5 @@ def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
         "agrees": pd.array(columns["agrees"], dtype="boolean"),
         "message": pd.array(columns["message"], dtype=STR),
         "fix": pd.array(columns["fix"], dtype=STR),
+        "request_id": pd.array(columns["request_id"], dtype=STR),
     })
