@@ -1,6 +1,8 @@
 """The checks, in CloudFront's order: each is ``check(decoded, context) -> findings``.
 
-A request the browser never sends comes first, then what CloudFront looks at in turn: the
+What was taken from a paste comes first, then what never reaches CloudFront as meant (an S3
+presigned URL, an origin's own host, cookies the browser keeps, an HTML-escaped or cut-off URL:
+:mod:`.transport`, :mod:`.cookies`), then what CloudFront looks at in turn: the
 signing data, the key, the required parameters, their decoding, the signature (where a mismatch
 starts the differential search of :mod:`.variants`), the times, the IP, the resource, and
 the form of the policy, the cookies and the URL. Adding a check is adding one function to
@@ -20,7 +22,17 @@ from ..times import MAX_EPOCH_32, MAX_SECONDS, format_epoch
 from ..wildcard import resource_matches
 from .cookies import check_cookie_attributes, check_cookies_sent
 from .model import Context, parameter_prefix
-from .variants import explain_mismatch, swap_scheme
+from .rewrites import swap_scheme
+from .transport import (
+    check_html_escaped,
+    check_origin_host,
+    check_paste_notes,
+    check_s3_presigned,
+    check_truncated,
+    html_escaped,
+    s3_query_auth,
+)
+from .variants import explain_mismatch
 
 Check = Callable[[Decoded, Context], Iterable[Finding]]
 """One check: the findings about ``decoded`` as requested in ``context``."""
@@ -28,6 +40,8 @@ Check = Callable[[Decoded, Context], Iterable[Finding]]
 
 def _check_presence(d: Decoded, ctx: Context) -> Iterator[Finding]:
     """Is there signing data at all, and does it name a key (without one CloudFront answers MissingKey)?"""
+    if html_escaped(d):  # HTML_ESCAPED_QUERY names what CloudFront misses, and why
+        return
     channel = "cookie" if d.source == "cookies" else "query parameter"
     prefix = parameter_prefix(d)
     if d.source == "cookies" and ctx.request_url:
@@ -80,7 +94,7 @@ def _check_key(d: Decoded, ctx: Context) -> Iterator[Finding]:
 
 def _check_required(d: Decoded, ctx: Context) -> Iterator[Finding]:
     """A signature, and exactly one of Expires (canned) and Policy (custom)."""
-    if not d.parameters:
+    if not d.parameters or html_escaped(d):
         return
     prefix = parameter_prefix(d)
     if not d.signature_b64:
@@ -294,19 +308,37 @@ def _check_size(d: Decoded, ctx: Context) -> Iterator[Finding]:
             )
 
 
+def _for_cloudfront(check: Check) -> Check:
+    """``check``, skipped for an S3 presigned URL: none of CloudFront's rules apply to it."""
+
+    def checked(d: Decoded, ctx: Context) -> Iterable[Finding]:
+        return () if s3_query_auth(d) else check(d, ctx)
+
+    checked.__name__ = checked.__qualname__ = check.__name__
+    checked.__doc__ = check.__doc__
+    return checked
+
+
 CHECKS: tuple[Check, ...] = (
+    check_paste_notes,
+    check_s3_presigned,
+    check_origin_host,
     check_cookies_sent,
-    _check_presence,
-    _check_key,
-    _check_required,
-    _check_decoding,
-    _check_signature,
-    _check_times,
-    _check_ip,
-    _check_resource,
-    _check_policy_format,
-    check_cookie_attributes,
-    _check_size,
+    *(_for_cloudfront(check) for check in (
+        check_html_escaped,
+        check_truncated,
+        _check_presence,
+        _check_key,
+        _check_required,
+        _check_decoding,
+        _check_signature,
+        _check_times,
+        _check_ip,
+        _check_resource,
+        _check_policy_format,
+        check_cookie_attributes,
+        _check_size,
+    )),
 )
 """The checks, in order; each is ``check(decoded, context) -> findings``."""
 

@@ -11,37 +11,43 @@ cheap, and says so in SEARCH_CUT_SHORT).
 from __future__ import annotations
 
 import itertools
-import json
-import re
-from collections.abc import Iterator
-from dataclasses import dataclass
-from urllib.parse import quote, unquote
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from ..decode import Decoded, split_url
+from ..decode import Decoded
+from ..distribution import load_distribution
 from ..encoding import decode_any
+from ..errors import CfSignError
 from ..findings import Finding, finding
 from ..keys import PublicKey
 from ..policy import canned_policy_json
 from ..protocol import CANNED_TEMPLATE, URL_LIMIT
+from ..times import MAX_SECONDS, format_epoch
 from .model import Context, parameter_prefix
+from .rewrites import SEARCH_PARAMETERS as SEARCH_PARAMETERS  # re-exported by the package
+from .rewrites import canned_format_variants, custom_variants, expiry_variants, url_variants
 
 SEARCH_VARIANTS = 100
 """Policy variants the differential search tries per artifact at most (a normal URL needs about 30)."""
 SEARCH_VERIFICATIONS = 256
 """Signature verifications the differential search makes per artifact at most (keys × hashes × variants)."""
-SEARCH_PARAMETERS = 20
-"""Query parameters the search drops or swaps one by one; of more, only the last ones (usually the added ones)."""
 SEARCH_BYTES = URL_LIMIT
 """Longer URLs or policies are not varied: CloudFront refuses them before looking at any signature."""
 
 
 @dataclass(frozen=True)
 class _Variant:
+    """Signed bytes to try, and the code and message that name them; ``narrow`` ones are tried with the named
+    key, declared hash and sent signature only (one verification each) and do not count as variants."""
+
     code: str | None
     description: str
     policy_bytes: bytes
+    narrow: bool = False
+    evidence: Mapping[str, Any] = field(default_factory=dict)
 
 
 class _Budget:
@@ -125,13 +131,16 @@ def _search(d: Decoded, ctx: Context, key: PublicKey | None, budget: _Budget) ->
             signatures.append((inner, "SIGNATURE_DOUBLE_BASE64"))
     pairs = ((key_id, name, candidate.verifier(name)) for key_id, candidate in keys for name in (declared, other_hash))
     verifiers = list(itertools.islice(pairs, budget.verifications))  # each costs a verification per variant
-    variants = itertools.chain([_Variant(None, "", d.policy_bytes)], _policy_variants(d, budget))
-    for tried, variant in enumerate(variants):
-        if tried >= budget.variants:
-            budget.cut(f"{budget.variants} variants of the signed bytes were tried")
-            return []
-        for key_id, hash_name, verify in verifiers:
-            for signature, encoding_code in signatures:
+    variants = itertools.chain([_Variant(None, "", d.policy_bytes)], _policy_variants(d, ctx, budget))
+    tried = 0
+    for variant in variants:
+        if not variant.narrow:
+            if tried >= budget.variants:
+                budget.cut(f"{budget.variants} variants of the signed bytes were tried")
+                return []
+            tried += 1
+        for key_id, hash_name, verify in verifiers[:1] if variant.narrow else verifiers:
+            for signature, encoding_code in signatures[:1] if variant.narrow else signatures:
                 if budget.verifications <= 0:
                     budget.cut(f"{SEARCH_VERIFICATIONS} signature verifications were made")
                     return []
@@ -151,6 +160,7 @@ def _explanations(
             variant.description,
             _VARIANT_FIXES[variant.code],
             signed_policy=variant.policy_bytes.decode("utf-8", "replace")[:2000],
+            **variant.evidence,
         )
     if key_id != d.key_pair_id:
         yield finding(
@@ -196,31 +206,45 @@ _VARIANT_FIXES = {
     "CANNED_POLICY_FORMAT": "sign the canned policy exactly as CloudFront rebuilds it: "
     f"{CANNED_TEMPLATE.replace('%s', 'URL').replace('%d', 'N')} "
     "with no whitespace, keys in this order and the epoch unquoted",
-    "POLICY_CHANGED_AFTER_SIGNING": "sign the same bytes you base64-encode into Policy",
+    "POLICY_CHANGED_AFTER_SIGNING": "sign the same bytes you base64-encode into Policy (serialise the policy "
+    "once, compactly, and use those bytes for both)",
+    "EXPIRES_CHANGED_AFTER_SIGNING": "compute the expiry once, in UTC epoch seconds (time.time() + lifetime, not a "
+    "local datetime's timestamp), sign it and send that same number",
 }
 
 
-def _policy_variants(d: Decoded, budget: _Budget) -> Iterator[_Variant]:
+def _policy_variants(d: Decoded, ctx: Context, budget: _Budget) -> Iterator[_Variant]:
     if d.policy_kind == "canned" and d.resource_url and d.expires is not None:
         resource, expires = d.resource_url, d.expires
         what = "the cookie" if d.source == "cookies" else "the URL"
         if len(resource) > SEARCH_BYTES:
             budget.cut(f"the URL is {len(resource):,} characters, longer than CloudFront accepts, so it was not varied")
-        for url, how in _url_variants(resource, budget) if len(resource) <= SEARCH_BYTES else ():
+            return
+        for url, how in url_variants(resource, budget.cut, _other_names(ctx)):
             yield _Variant(
                 "URL_CHANGED_AFTER_SIGNING",
                 f"{what} was signed for {url[:300]!r} ({how}), but the request is for {resource[:300]!r}",
                 canned_policy_json(url, expires),
+                evidence={"signed_url": url[:2000]},
             )
-        for policy, how in _canned_format_variants(resource, expires):
+        for policy, how in canned_format_variants(resource, expires):
             yield _Variant(
                 "CANNED_POLICY_FORMAT",
                 f"the signer signed the canned policy {how}; CloudFront rebuilds it compact, in a fixed "
                 "key order, with the epoch unquoted",
                 policy,
             )
+        for signed, how in expiry_variants(expires):
+            yield _Variant(
+                "EXPIRES_CHANGED_AFTER_SIGNING",
+                f"Expires was changed after signing: the signature is for {_moment(signed)}, but {what} sends "
+                f"{_moment(expires)}, {how}",
+                canned_policy_json(resource, signed),
+                narrow=True,
+                evidence={"signed_expires": signed, "sent_expires": expires},
+            )
     elif d.policy_kind == "custom" and d.policy_bytes is not None:
-        for policy, how in _custom_variants(d):
+        for policy, how in custom_variants(d):
             yield _Variant(
                 "POLICY_CHANGED_AFTER_SIGNING",
                 f"the signature is over {how}, not over the Policy bytes sent",
@@ -228,93 +252,17 @@ def _policy_variants(d: Decoded, budget: _Budget) -> Iterator[_Variant]:
             )
 
 
-def _url_variants(url: str, budget: _Budget) -> Iterator[tuple[str, str]]:
-    parts = split_url(url)
-    if parts is None:
-        budget.cut("the URL cannot be split into scheme, host and path, so it was not varied")
-        return
-    base = url.partition("?")[0]
-    pairs = parts.query.split("&") if parts.query else []
-    seen = {url}
-    varied = range(max(0, len(pairs) - SEARCH_PARAMETERS), len(pairs))
-    if len(pairs) > SEARCH_PARAMETERS:
-        budget.cut(f"only the last {SEARCH_PARAMETERS} of the {len(pairs):,} query parameters were dropped "
-                   "or swapped one by one")
-
-    def once(candidate: str, how: str) -> Iterator[tuple[str, str]]:
-        if candidate not in seen:
-            seen.add(candidate)
-            yield candidate, how
-
-    yield from once(swap_scheme(url), "a different scheme")
-    if pairs:
-        yield from once(base, "without the query string, which was added after signing")
-        for i in varied:
-            rest = pairs[:i] + pairs[i + 1 :]
-            without = base + ("?" + "&".join(rest) if rest else "")
-            yield from once(without, f"without {pairs[i][:60]!r}, added after signing")
-        if len(pairs) > 1:
-            yield from once(base + "?" + "&".join(sorted(pairs)), "with the query parameters in another order")
-            yield from once(base + "?" + "&".join(reversed(pairs)), "with the query parameters in another order")
-            for i in varied[:-1] if varied.stop == len(pairs) else varied:
-                swapped = [*pairs[:i], pairs[i + 1], pairs[i], *pairs[i + 2 :]]
-                yield from once(base + "?" + "&".join(swapped), "with the query parameters in another order")
-        yield from once(base + "?" + unquote(parts.query), "with the query string percent-decoded")
-    path = parts.path
-    rebuilt = f"{parts.scheme}://{parts.netloc}"
-    query = "?" + parts.query if parts.query else ""
-    for other, how in (
-        (unquote(path), "with the path percent-decoded"),
-        (quote(unquote(path), safe="/~!$&'()*+,;=:@", errors="surrogatepass"),
-         "with the path percent-encoded differently"),
-        (path.rstrip("/") if path.endswith("/") and path != "/" else path + "/", "with a different trailing slash"),
-        (_swap_percent_case(path), "with percent-escapes in the other letter case"),
-    ):
-        yield from once(rebuilt + other + query, how)
-    default_port = {"https": ":443", "http": ":80"}.get(parts.scheme, "")
-    yield from once(f"{parts.scheme}://{parts.netloc}{default_port}{path}{query}", "with an explicit default port")
-    yield from once(url + ("&" if pairs else "?") + "Hash-Algorithm=SHA256",
-                    "with Hash-Algorithm=SHA256 inside the signed URL")
+def _other_names(ctx: Context) -> tuple[str, ...]:
+    """The names of the distribution the request is judged against (DomainName and Aliases), when one is known."""
+    config = getattr(ctx, "distribution", None)
+    if config is None:
+        return ()
+    try:
+        return load_distribution(config).hostnames
+    except (CfSignError, ValueError, TypeError, RecursionError):  # run.py reports an unreadable config
+        return ()
 
 
-def _canned_format_variants(resource: str, expires: int) -> Iterator[tuple[bytes, str]]:
-    document = {"Statement": [{"Resource": resource, "Condition": {"DateLessThan": {"AWS:EpochTime": expires}}}]}
-    yield json.dumps(document).encode(), "with spaces after ',' and ':' (json.dumps defaults)"
-    yield json.dumps(document, indent=2).encode(), "pretty-printed"
-    yield json.dumps(document, indent=4).encode(), "pretty-printed"
-    yield json.dumps(document, indent=2).replace("\n", "\r\n").encode(), "pretty-printed with CRLF line ends"
-    yield canned_policy_json(resource, expires) + b"\n", "with a trailing newline"
-    yield canned_policy_json(resource, expires).replace(b"/", b"\\/"), "with '/' escaped as '\\/' (PHP's json_encode)"
-    quoted = {"Statement": [{"Resource": resource, "Condition": {"DateLessThan": {"AWS:EpochTime": str(expires)}}}]}
-    yield json.dumps(quoted, separators=(",", ":")).encode(), "with the epoch time in quotes"
-    swapped = {"Statement": [{"Condition": {"DateLessThan": {"AWS:EpochTime": expires}}, "Resource": resource}]}
-    yield json.dumps(swapped, separators=(",", ":")).encode(), "with Condition before Resource"
-
-
-def _custom_variants(d: Decoded) -> Iterator[tuple[bytes, str]]:
-    sent = d.policy_bytes or b""
-    if d.policy_document is not None:
-        compact = json.dumps(d.policy_document, separators=(",", ":")).encode()
-        if compact != sent:
-            yield compact, "the compact form of the policy (it was signed compact but sent reformatted)"
-    stripped = bytes(b for b in sent if b not in b" \t\r\n")
-    if stripped != sent:
-        yield stripped, "the policy with all whitespace removed"
-    other_newline = sent.rstrip(b"\r\n") if sent.endswith((b"\n", b"\r")) else sent + b"\n"
-    yield other_newline, "the policy with a different trailing newline"
-    if d.policy_b64:
-        yield d.policy_b64.encode(), "the base64 text of the policy (the encoded Policy was signed instead of the JSON)"
-
-# --- helpers --------------------------------------------------------------------------------
-
-def swap_scheme(url: str) -> str:
-    """``url`` with http and https exchanged (unchanged for any other scheme)."""
-    if url.startswith("https://"):
-        return "http://" + url[8:]
-    if url.startswith("http://"):
-        return "https://" + url[7:]
-    return url
-
-
-def _swap_percent_case(path: str) -> str:
-    return re.sub(r"%[0-9A-Fa-f]{2}", lambda m: m.group().swapcase(), path)
+def _moment(expires: int) -> str:
+    """``Expires=N`` with the time it names, when it is one."""
+    return f"Expires={expires} ({format_epoch(expires)})" if 0 <= expires < MAX_SECONDS else f"Expires={expires}"
