@@ -188,7 +188,7 @@ def _decode_text(artifact: str, text: str, request_url: str | None) -> Decoded:
 # --- pastes ---------------------------------------------------------------------------------
 
 _UNCLEAN_URL = re.compile(r"[\s<>\"`{}|\\^]")
-_COOKIE_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]*")
+_COOKIE_PAIR = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]*=[^\s;]*")
 _URL_PREFIXES = ("http://", "https://", "/", "http%3a%2f%2f", "https%3a%2f%2f")
 
 
@@ -202,7 +202,7 @@ def _is_clean(text: str) -> bool:
     if lowered.startswith(("cookie:", "set-cookie:")):
         return True
     items = [item.strip() for item in text.split(";")]
-    return all("=" in item and _COOKIE_NAME.fullmatch(item.partition("=")[0]) is not None for item in items if item)
+    return all(_COOKIE_PAIR.fullmatch(item) is not None for item in items if item)
 
 
 def _decode_paste(original: str, request_url: str | None) -> Decoded | None:

@@ -308,8 +308,10 @@ def _continues(url: str, token: str) -> bool:
     name, _, value = url.rpartition("&")[2].rpartition("?")[2].partition("=")
     name = name.lower().removeprefix("amp;")
     if name in ("signature", "policy"):
-        fits = set(piece) <= _B64 and not value.endswith(("_", "=")) and (len(value) + len(piece)) % 4 == 0
-        return fits and (len(value) % 4 != 0 or follows or piece.endswith(("_", "=")))
+        if not set(piece) <= _B64 or value.endswith(("_", "=")):
+            return False
+        whole = (len(value) + len(piece)) % 4 == 0 and not piece.isalpha()  # a word of prose is not base64
+        return follows or piece.endswith(("_", "=")) or len(piece) >= 16 or whole
     if name == "key-pair-id":
         whole = value + piece
         return whole.isalnum() and whole.upper() == whole and ((len(whole) in (14, 20) and len(value) < 14) or follows)
