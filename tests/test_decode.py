@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cfsign_nb import Policy, PrivateKey, Signer, b64encode, decode, set_cookie_headers, verify
+from cfsign_nb.decode import decode_all
 
 from .conftest import KEY_ID, NOW, URL
 
@@ -169,3 +170,38 @@ def test_hostile_values_are_findings_not_exceptions() -> None:
     assert mapping.source == "cookies" and mapping.expires == 12 and mapping.resource_url is None
     repeated = decode("; ".join(["CloudFront-Expires=1"] * 1000))
     assert [p.code for p in repeated.problems].count("DUPLICATE_SIGNING_PARAMETER") == 1
+
+
+def test_clean_input_has_no_paste_notes(signer: Signer) -> None:
+    url = signer.sign_url(URL, expires=NOW)
+    cookies = signer.sign_cookies(URL, expires=NOW)
+    for artifact in (url, f"  '{url}'  ", "Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items()), cookies):
+        decoded = decode(artifact, request_url=URL)
+        assert decoded.paste_notes == () and decoded.others == () and not decoded.scheme_assumed
+
+
+def test_a_paste_is_extracted_first_and_says_so(signer: Signer) -> None:
+    url = signer.sign_url(URL, expires=NOW)
+    decoded = decode(f"Why does {url} fail?")
+    assert decoded.problems == () and decoded.url == url
+    assert decoded.paste_notes == ("the URL was taken from the text around it",)
+    assert decoded.text == f"Why does {url} fail?"
+
+
+def test_a_pasted_request_gives_its_url_unless_one_is_given(signer: Signer) -> None:
+    cookies = signer.sign_cookies(URL[:-11] + "*", expires=NOW)
+    paste = "curl '" + URL + "' -H 'Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items()) + "'"
+    assert decode(paste).url == URL
+    other = URL.replace("horizon", "sunset")
+    assert decode(paste, request_url=other).url == other
+
+
+def test_decode_all_returns_every_artifact_in_order(signer: Signer) -> None:
+    first, second = signer.sign_url(URL, expires=NOW), signer.sign_url(URL + "?v=2", expires=NOW + 60)
+    both = decode_all(f"1. {first}\n2. <{second}>\n")
+    assert [d.url for d in both] == [first, second]
+    assert [d.expires for d in both] == [NOW, NOW + 60]
+    assert both[1].paste_notes == ("taken from angle brackets",)
+    assert decode_all(first)[0].paste_notes == ()
+    assert [p.code for p in decode_all("nothing here")[0].problems] == ["NO_SIGNING_DATA"]
+    assert decode(f"1. {first}\n2. <{second}>\n").others[0].startswith("url: " + URL + "?v=2")

@@ -274,3 +274,13 @@ def test_bounded_on_a_megabyte_of_hostile_text() -> None:
         started = time.perf_counter()
         decode(paste)
         assert time.perf_counter() - started < 1.5, paste[:30]  # ~50 ms each measured; generous margin
+
+
+def test_diagnose_of_a_pasted_curl_shows_what_was_taken(url: str, rsa_key: PrivateKey) -> None:
+    from cfsign_nb import diagnose
+
+    result = diagnose(f"curl '{url}' \\\n  -H 'accept: */*' \\\n  --compressed", public_keys={KEY_ID: rsa_key.public_key},
+                      now=NOW - 60)
+    pasted = [f for f in result.findings if f.code == "PASTE_EXTRACTED"]
+    assert pasted and "taken from a curl command (bash)" in pasted[0].message
+    assert result.ok and result.verified
