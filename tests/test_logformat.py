@@ -6,12 +6,18 @@ from hypothesis import strategies as st
 
 from cfsign_nb.logformat import (
     EMPTY,
+    EXTRA_FIELDS,
     FIELDS,
+    KNOWN_FIELDS,
     RAW_CONTROL,
+    REALTIME_FIELDS,
     VIEWER_FIELDS,
+    canonical_name,
     escape_field,
     format_line,
     header_lines,
+    parquet_name,
+    realtime_name,
     unescape_field,
 )
 
@@ -108,3 +114,35 @@ def test_format_line_escapes_each_field_and_fills_the_rest_with_hyphens() -> Non
     assert row["c-port"] == "443"
     assert {row[name] for name in FIELDS if name not in ("date", "cs-uri-stem", "cs(User-Agent)", "c-port")} == {"-"}
     assert format_line({"date": "d", "time": "t"}, ["time", "date"]) == "t\td"
+
+
+# --- the three spellings of a field ------------------------------------------------------------
+
+@pytest.mark.parametrize(("w3c", "parquet", "realtime"), [
+    ("cs(Host)", "cs_host", "cs-host"),
+    ("cs(User-Agent)", "cs_user_agent", "cs-user-agent"),
+    ("cs(Referer)", "cs_referer", "cs-referer"),
+    ("cs(Cookie)", "cs_cookie", "cs-cookie"),
+    ("cs-uri-query", "cs_uri_query", "cs-uri-query"),
+    ("x-edge-detailed-result-type", "x_edge_detailed_result_type", "x-edge-detailed-result-type"),
+    ("c-ip", "c_ip", "c-ip"),
+    ("date", "date", "date"),
+])
+def test_each_field_has_its_w3c_parquet_and_realtime_names(w3c: str, parquet: str, realtime: str) -> None:
+    assert parquet_name(w3c) == parquet and realtime_name(w3c) == realtime
+    for spelling in (w3c, parquet, realtime, w3c.lower(), w3c.upper(), f" {parquet} "):
+        assert canonical_name(spelling) == w3c
+
+
+def test_the_realtime_fields_in_cloudfront_order() -> None:
+    assert len(REALTIME_FIELDS) == len(set(REALTIME_FIELDS)) == 45
+    assert REALTIME_FIELDS[:4] == ("timestamp", "c-ip", "time-to-first-byte", "sc-status")
+    assert REALTIME_FIELDS[-3:] == ("origin-fbl", "origin-lbl", "asn")
+    # Every real-time field is a standard field (four of them spelt differently) or one of the extras.
+    assert {canonical_name(f) for f in REALTIME_FIELDS} == set(KNOWN_FIELDS) - {"date", "time"}
+    assert "timestamp" in EXTRA_FIELDS and "c-country" in EXTRA_FIELDS and not set(EXTRA_FIELDS) & set(FIELDS)
+
+
+def test_unknown_names_are_kept_as_they_are() -> None:
+    assert canonical_name("my-custom-field") == "my-custom-field"
+    assert canonical_name("Some(Thing)") == "Some(Thing)"

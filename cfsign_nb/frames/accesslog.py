@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import ExitStack
 from typing import Literal
 
 import numpy as np
@@ -121,8 +122,8 @@ def _read_file(
     log: LogFile, format: str, wanted: frozenset[str] | None, chunk_lines: int,
     realtime: list[str] | None,
 ) -> Iterator[RawChunk]:
-    handle, head = open_binary(log)
-    with handle:
+    with ExitStack() as stack:
+        handle, head = open_binary(log, stack)
         kind = sniff(head) if format == "auto" else format
         if realtime is not None:
             yield from read_text(handle, fields=realtime, wanted=wanted, chunk_lines=chunk_lines, headers=False)

@@ -124,9 +124,9 @@ def read_json_lines(handle: IO[bytes], *, wanted: Collection[str] | None, chunk_
     skipped = 0
     try:
         table, keys = _json_table(data, wanted)
-    except (pa.ArrowInvalid, ValueError):
-        data, skipped = _valid_json_lines(data)
-        table, keys = _json_table(data, wanted)
+    except pa.ArrowInvalid:  # a line that is not a JSON object, or a value pyarrow cannot hold
+        records, skipped = _records(data)
+        table, keys = _record_table(records, wanted)
     fields = tuple(_unique([canonical_name(k) for k in keys]))
     for lo in range(0, max(table.num_rows, 1), chunk_lines):
         yield RawChunk(_chunk(table.slice(lo, chunk_lines), fields).frame, fields, skipped if lo == 0 else 0)
@@ -161,21 +161,35 @@ def _first_keys(data: bytes) -> list[str]:
     return [str(k) for k in record][:_MAX_FIELDS] if isinstance(record, dict) else []
 
 
-def _valid_json_lines(data: bytes) -> tuple[bytes, int]:
-    """Only the lines that are JSON objects without raw control bytes, and how many others there were."""
-    kept, skipped = [], 0
+def _records(data: bytes) -> tuple[list[dict[str, object]], int]:
+    """The lines that are JSON objects, parsed one by one (when pyarrow refused the file); how many were not."""
+    records, skipped = [], 0
     for line in data.splitlines():
         if not line.strip():
             continue
         try:
-            ok = isinstance(json.loads(line), dict)
-        except ValueError:
-            ok = False
-        if ok:
-            kept.append(line)
+            record = json.loads(line)
+        except (ValueError, RecursionError):
+            record = None
+        if isinstance(record, dict):
+            records.append(record)
         else:
             skipped += 1
-    return b"\n".join(kept) + (b"\n" if kept else b""), skipped
+    return records, skipped
+
+
+def _record_table(records: list[dict[str, object]], wanted: Collection[str] | None) -> tuple[pa.Table, list[str]]:
+    """The records as a table of text columns (a number as its JSON text), keys in first-seen order."""
+    keys = list(dict.fromkeys(str(k) for record in records for k in record))[:_MAX_FIELDS]
+    chosen = [k for k in keys if wanted is None or canonical_name(k) in wanted]
+    columns = {k: pa.array([_text(r.get(k)) for r in records], pa.string()) for k in chosen}
+    return (pa.table(columns) if columns else pa.table({"": pa.nulls(len(records))}).drop_columns([""])), keys
+
+
+def _text(value: object) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value) if isinstance(value, dict | list | bool) else str(value)
 
 
 # --- Parquet ----------------------------------------------------------------------------------

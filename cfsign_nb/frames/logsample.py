@@ -18,10 +18,11 @@ import pandas as pd
 
 from ..encoding import b64decode, b64encode
 from ..keys import generate_key
-from ..logformat import FIELDS
+from ..logformat import FIELDS, REALTIME_FIELDS
 from ..policy import Policy, canned_policy_json
 from ..signer import Signer
-from .accesslog import read_access_log, write_access_log
+from .accesslog import read_access_log, read_realtime_log
+from .logwrite import WriteFormat, write_access_log
 
 __all__ = ["EXPECTED_CODES", "SAMPLE_KINDS", "sample_access_log"]
 
@@ -54,13 +55,17 @@ def sample_access_log(
     distribution_domain: str = "d111111abcdef8.cloudfront.net",
     good_share: float = 0.6,
     span: int = 3600,
+    format: WriteFormat = "w3c",
+    fields: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """A made-up CloudFront log (documentation IP ranges, example hosts) with good and bad rows.
 
     The first rows hold one of each of :data:`SAMPLE_KINDS`; the rest are ``good_share`` good.
     ``df.attrs["public_keys"]`` holds the PEM of every key used (two by default: an RSA key
     ``K2JCJMDEHXQW5F`` and an ECDSA key ``K3ECDSAEXAMPLE``), and ``sample_kind`` says what each
-    row was made to be. Rows are spread evenly over ``span`` seconds from ``start``.
+    row was made to be. Rows are spread evenly over ``span`` seconds from ``start``. The rows are
+    written as a log of ``format`` with ``fields`` (see :func:`write_access_log`) and read back, so
+    the frame holds what such a log holds (``attrs["fields"]`` says which fields it logged).
     """
     rng = random.Random(seed)
     if signers is None:
@@ -150,11 +155,14 @@ def sample_access_log(
             "sc-content-len": size if status != 403 else 110,
             "sc-range-start": None, "sc-range-end": None, "sample_kind": kind,
         })
-    buffer = io.StringIO()
+    buffer = io.BytesIO()
     frame = pd.DataFrame(rows, columns=[*FIELDS, "sample_kind"])
-    write_access_log(frame, buffer)
+    write_access_log(frame, buffer, format=format, fields=fields)
     buffer.seek(0)
-    log = read_access_log(buffer)
+    if format == "realtime":
+        log = read_realtime_log(buffer, fields if fields is not None else REALTIME_FIELDS)
+    else:
+        log = read_access_log(buffer)
     log["sample_kind"] = pd.Categorical([r["sample_kind"] for r in rows], categories=SAMPLE_KINDS)
     log.attrs["public_keys"] = {s.key_pair_id: s.private_key.public_key_pem() for s in signers}
     return log

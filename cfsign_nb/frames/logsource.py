@@ -15,6 +15,7 @@ import io
 import os
 import re
 from collections.abc import Iterable, Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import IO, Any, Literal
 
@@ -102,17 +103,17 @@ def _partitions(relative: str) -> dict[str, str]:
     return values
 
 
-def open_binary(log: LogFile) -> tuple[IO[bytes], bytes]:
+def open_binary(log: LogFile, stack: ExitStack) -> tuple[IO[bytes], bytes]:
     """The file's bytes, gunzipped when they start with gzip's magic number, and its first bytes.
 
-    The caller closes the handle; the first bytes are only peeked at, not consumed.
+    ``stack`` closes what was opened; the first bytes are only peeked at, not consumed.
     """
-    handle: Any = log.handle if log.handle is not None else open(log.path or "", "rb")  # noqa: SIM115
+    handle: Any = stack.enter_context(log.handle if log.handle is not None else open(log.path or "", "rb"))  # noqa: SIM115
     if isinstance(handle, io.TextIOBase):
         handle = io.BufferedReader(io.BytesIO(handle.read().encode("utf-8", "surrogatepass")))
     buffered = handle if hasattr(handle, "peek") else io.BufferedReader(handle)
     if buffered.peek(2)[:2] == b"\x1f\x8b":
-        buffered = gzip.GzipFile(fileobj=buffered)
+        buffered = stack.enter_context(gzip.GzipFile(fileobj=buffered))
     return buffered, bytes(buffered.peek(64)[:64])
 
 
