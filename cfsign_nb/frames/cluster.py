@@ -1,55 +1,62 @@
 """Access logs diagnosed at scale: one partition per file (or per bounded row count), on a Dask cluster or here.
 
-:func:`diagnose_access_logs` plans partitions (a whole file, or a slice of ``rows_per_partition``
-data lines found by one pass over the file), then diagnoses each with
-:func:`~cfsign_nb.frames.diagnose_access_log`: on a ``dask.distributed`` cluster as a lazy Dask
-DataFrame, or here as a lazy :class:`DiagnosedLogs` that reads one partition at a time. Both give
-the same rows, dtypes and index (each row's position in its file). Public keys travel as PEM text
-and each process parses each key once (:func:`_worker_key`); key objects are never pickled.
-:func:`summarise` reduces either result partition by partition, so memory stays bounded.
+:func:`diagnose_access_logs` plans partitions (a whole file; or slices of ``rows_per_partition``
+records: a text log is cut at line boundaries found by one pass, a Parquet file by its row-group
+metadata), then diagnoses each with :func:`~cfsign_nb.frames.diagnose_access_log`: on a
+``dask.distributed`` cluster as a lazy Dask DataFrame, or here as a lazy :class:`DiagnosedLogs`
+that reads one partition at a time. Both give the same rows, dtypes and index (each row's position
+in its file), Hive partition columns included. Public keys travel as PEM text and each process
+parses each key once (:func:`_worker_key`); key objects are never pickled.
+:func:`~cfsign_nb.frames.logsummary.summarise` reduces either result partition by partition.
 """
 
 from __future__ import annotations
 
 import functools
-import glob
 import gzip
 import io
-import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any, cast
+from typing import IO, Any, Literal, cast
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 from pandas.api.types import union_categoricals
 
 from .. import extras
 from ..errors import InputError
-from ..findings import CATALOG
 from ..keys import PublicKey, load_public_key
 from ..times import TimeLike, now_epoch
-from .accesslog import diagnose_access_log, read_access_log
+from .accesslog import diagnose_access_log, read_access_log, read_realtime_log
+from .assemble import STR
+from .logsource import LogFile, Source, log_files
 
-__all__ = ["DiagnosedLogs", "LogPart", "LogSummary", "diagnose_access_logs", "log_files", "summarise"]
+__all__ = ["DiagnosedLogs", "LogPart", "concat_parts", "diagnose_access_logs", "plan_file"]
 
 _BLOCK = 1 << 20  # bytes read at a time when skipping into a compressed file
 _PARQUET_MAGIC = b"PAR1"
-
-Paths = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
+Layout = Literal["text", "parquet", "whole"]  # how a file can be cut: at lines, at rows, not at all
 
 
 # --- values ------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class LogPart:
-    """One partition: a whole log file, or its data lines ``lo`` to ``hi`` starting at byte ``offset``."""
+    """One partition: a whole log file, or its records ``lo`` to ``hi`` (a text log's from byte ``offset``)."""
 
     path: str
     lo: int = 0
     hi: int | None = None  # None: to the end of the file
-    offset: int = 0  # of line ``lo`` in the (decompressed) file
+    offset: int = 0  # of record ``lo`` in the (decompressed) text
     header: bytes = b""  # the ``#Version``/``#Fields`` lines in force at ``offset``
+    layout: Layout = "text"
+    partitions: tuple[tuple[str, str], ...] = ()  # Hive values from the file's folders
+
+    @property
+    def whole(self) -> bool:
+        """Whether this partition is the whole file."""
+        return self.lo == 0 and self.hi is None
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,7 @@ class _Job:
     verify: bool = True
     now: int | None = None
     read_options: tuple[tuple[str, Any], ...] = ()
+    realtime_fields: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -85,25 +93,13 @@ class DiagnosedLogs:
 
     def compute(self) -> pd.DataFrame:
         """Every partition diagnosed, concatenated as Dask concatenates them (categories unioned)."""
-        return concat_parts(list(self)) if self.parts else _meta(None, self.job)
-
-
-@dataclass(frozen=True, eq=False)
-class LogSummary:
-    """Totals of a diagnosed log, and the requests per code and per key pair id."""
-
-    requests: int
-    ok: int
-    refused_by_cloudfront: int  # sc-status 403
-    unexplained_403: int
-    counts_by_code: pd.DataFrame  # as frames.counts_by_code, ties in code order
-    counts_by_key: pd.DataFrame  # as frames.counts_by_key, ties in key order
+        return concat_parts(list(self))
 
 
 # --- the entry point ---------------------------------------------------------------------------
 
 def diagnose_access_logs(
-    paths: Paths,
+    paths: Source,
     *,
     public_keys: Mapping[str, object] | None = None,
     client: object | None = None,
@@ -111,21 +107,26 @@ def diagnose_access_logs(
     verify: bool = True,
     rows_per_partition: int | None = None,
     read_options: Mapping[str, Any] | None = None,
+    realtime_fields: Sequence[str] | None = None,
 ) -> Any:
     """Diagnose every request of many log files: a lazy Dask DataFrame with ``client``, else :class:`DiagnosedLogs`.
 
-    ``paths`` is a file, a folder, a glob or a list of them (every worker must see the same paths).
-    One partition per file, or per ``rows_per_partition`` data lines of a big text file. Each row is
-    judged at its own time unless ``now`` is given. ``read_options`` go to ``read_access_log``.
+    ``paths`` is what ``read_access_log`` takes, but paths only (every worker must see them): a
+    file, a folder, a glob, Hive-partitioned folders or a list. One partition per file, or per
+    ``rows_per_partition`` records of a big file. Each row is judged at its own time unless ``now``
+    is given. ``read_options`` (``columns=``, ``format=``) go to ``read_access_log``; with
+    ``realtime_fields`` the files are real-time logs read by ``read_realtime_log``.
     """
+    if hasattr(paths, "read"):
+        raise InputError("diagnose_access_logs reads files by path (workers open them): give paths, not an open file")
     if rows_per_partition is not None and (type(rows_per_partition) is not int or rows_per_partition < 1):
         raise InputError(f"rows_per_partition must be a whole number >= 1 or None, not {rows_per_partition!r}")
     job = _Job(keys=_pem_keys(public_keys) if verify else (), verify=verify,
-               now=None if now is None else now_epoch(now), read_options=tuple(sorted((read_options or {}).items())))
+               now=None if now is None else now_epoch(now), read_options=tuple(sorted((read_options or {}).items())),
+               realtime_fields=None if realtime_fields is None else tuple(str(f) for f in realtime_fields))
     files = log_files(paths)
     if client is None:
-        plans = [plan_file(path, rows_per_partition) for path in files]
-        return DiagnosedLogs(tuple(part for plan in plans for part in plan), job)
+        return DiagnosedLogs(tuple(part for log in files for part in plan_file(log, rows_per_partition)), job)
     extras.require("dask", needed_for="diagnose_access_logs(client=...)")
     import dask
     import dask.dataframe as dd
@@ -135,34 +136,13 @@ def diagnose_access_logs(
     if not isinstance(client, Client):
         raise InputError(f"client must be a dask.distributed.Client, not {type(client).__name__}")
     if rows_per_partition is None:
-        parts = [LogPart(path) for path in files]
+        parts = [part for log in files for part in plan_file(log)]
     else:  # planned on the workers: each reads its files once
         plans = client.gather(client.map(plan_file, files, rows_per_partition=rows_per_partition, pure=False))
         parts = [part for plan in plans for part in plan]
     meta = clear_known_categories(_meta(files[0], job))
     with dask.config.set({"dataframe.convert-string": False}):  # keep our string dtype, as the local result has it
         return dd.from_map(diagnose_part, parts, meta=meta, job=job, label="diagnose-access-log")
-
-
-def log_files(paths: Paths) -> list[str]:
-    """The log files ``paths`` names, in order: a file, every file under a folder, a glob's matches, or a list."""
-    items = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
-    files: list[str] = []
-    for item in items:
-        path = os.fspath(item)
-        if os.path.isdir(path):
-            found = sorted(p for p in glob.glob(os.path.join(path, "**", "*"), recursive=True) if os.path.isfile(p))
-        elif os.path.isfile(path):
-            found = [path]
-        else:
-            found = sorted(p for p in glob.glob(path, recursive=True) if os.path.isfile(p))
-        files.extend(found)
-    if not files:
-        raise InputError(
-            f"no access log at {paths!r}: give log files, folders of log files or globs "
-            "such as 'logs/E2EXAMPLE.2026-01-*.gz'"
-        )
-    return files
 
 
 def _pem_keys(public_keys: Mapping[str, object] | None) -> tuple[tuple[str, str], ...]:
@@ -182,11 +162,28 @@ def _worker_key(pem: str) -> PublicKey:
 
 # --- planning ----------------------------------------------------------------------------------
 
-def plan_file(path: str, rows_per_partition: int | None = None) -> list[LogPart]:
-    """The partitions of one file: the whole file, or slices of ``rows_per_partition`` data lines (one pass)."""
-    if rows_per_partition is None or _is_parquet(path):
-        return [LogPart(path)]
-    parts: list[LogPart] = []
+def plan_file(log: LogFile | str, rows_per_partition: int | None = None) -> list[LogPart]:
+    """The partitions of one file: the whole file, or slices of ``rows_per_partition`` records."""
+    log = LogFile(log) if isinstance(log, str) else log
+    path = cast(str, log.path)
+    partitions = tuple(log.partitions.items())
+    layout = _layout(path)
+    if rows_per_partition is None or layout == "whole":
+        return [LogPart(path, layout=layout, partitions=partitions)]
+    if layout == "parquet":  # cut at rows, read by row groups
+        rows = pq.ParquetFile(path).metadata.num_rows
+        bounds = [(lo, min(lo + rows_per_partition, rows)) for lo in range(0, rows, rows_per_partition)] or [(0, 0)]
+        parts = [LogPart(path, lo, hi, layout=layout, partitions=partitions) for lo, hi in bounds]
+    else:
+        parts = _text_plan(path, rows_per_partition, partitions)
+    last = parts[-1]
+    parts[-1] = LogPart(path, last.lo, None, last.offset, last.header, last.layout, partitions)
+    return parts
+
+
+def _text_plan(path: str, rows_per_partition: int, partitions: tuple[tuple[str, str], ...]) -> list[LogPart]:
+    """Slices of a text log at line boundaries, each with the header lines in force where it starts."""
+    parts = [LogPart(path, partitions=partitions)]
     version, fields = b"", b""
     offset = rows = 0
     with _open_binary(path) as handle:
@@ -197,20 +194,23 @@ def plan_file(path: str, rows_per_partition: int | None = None) -> list[LogPart]
                 elif line.startswith(b"#Fields:"):
                     fields = line
             elif line.strip():
-                if rows % rows_per_partition == 0:
-                    parts.append(LogPart(path, rows, rows + rows_per_partition, offset, version + fields))
+                if rows and rows % rows_per_partition == 0:
+                    parts[-1] = LogPart(path, parts[-1].lo, rows, parts[-1].offset, parts[-1].header,
+                                        partitions=partitions)
+                    parts.append(LogPart(path, rows, None, offset, version + fields, partitions=partitions))
                 rows += 1
             offset += len(line)
-    if not parts:
-        return [LogPart(path)]
-    last = parts[-1]
-    parts[-1] = LogPart(path, last.lo, None, last.offset, last.header)
     return parts
 
 
-def _is_parquet(path: str) -> bool:
-    with open(path, "rb") as handle:
-        return handle.read(4) == _PARQUET_MAGIC
+def _layout(path: str) -> Layout:
+    """How a file can be cut: a plain Parquet file at rows, text at lines, a compressed Parquet file not at all."""
+    with open(path, "rb") as raw:
+        head = raw.read(4)
+    if head == _PARQUET_MAGIC:
+        return "parquet"
+    with _open_binary(path) as handle:
+        return "whole" if handle.read(4) == _PARQUET_MAGIC else "text"
 
 
 def _open_binary(path: str) -> IO[bytes]:
@@ -236,17 +236,27 @@ def diagnose_part(part: LogPart, job: _Job) -> pd.DataFrame:
 
 
 def read_part(part: LogPart, job: _Job) -> pd.DataFrame:
-    """The log rows of one partition, indexed by their position in the file."""
+    """The log rows of one partition, indexed by their position in the file, with its Hive partition columns."""
     options = dict(job.read_options)
-    if part.lo == 0 and part.hi is None:
-        return read_access_log(part.path, **options)
-    log = read_access_log(io.BytesIO(_slice_bytes(part)), **options)
-    log.index = pd.RangeIndex(part.lo, part.lo + len(log))
+    if part.whole:
+        source: Any = part.path
+    else:
+        source = io.BytesIO(_parquet_slice(part) if part.layout == "parquet" else _text_slice(part))
+    if job.realtime_fields is not None:
+        log = read_realtime_log(source, list(job.realtime_fields), **options)
+    else:
+        log = read_access_log(source, **options)
+    if not part.whole:
+        log.index = pd.RangeIndex(part.lo, part.lo + len(log))
+    for name, value in part.partitions:  # as read_access_log adds them when it reads the folder
+        if name not in log:
+            column = pd.Series([value] * len(log), index=log.index, dtype=STR).astype("category")
+            log.insert(log.columns.get_loc("url") if "url" in log else len(log.columns), name, column)
     return log
 
 
-def _slice_bytes(part: LogPart) -> bytes:
-    """The header in force and the data lines ``lo`` to ``hi`` of a text log (comment lines among them kept)."""
+def _text_slice(part: LogPart) -> bytes:
+    """The header in force and the records ``lo`` to ``hi`` of a text log (comment lines among them kept)."""
     taken = [part.header]
     wanted = None if part.hi is None else part.hi - part.lo
     rows = 0
@@ -273,14 +283,26 @@ def _skip(handle: IO[bytes], count: int) -> None:
         count -= len(block)
 
 
-def _meta(path: str | None, job: _Job) -> pd.DataFrame:
-    """The empty result with the columns and dtypes of a real partition (from ``path``'s first row when it has one)."""
-    if path is not None and not _is_parquet(path):
-        return diagnose_part(LogPart(path, 0, 1), job).iloc[:0]
-    if path is not None:
-        return diagnose_part(LogPart(path), job).iloc[:0]
-    empty = io.BytesIO(b"")
-    return diagnose_access_log(read_access_log(empty, **dict(job.read_options))).iloc[:0]
+def _parquet_slice(part: LogPart) -> bytes:
+    """Rows ``lo`` to ``hi`` of a Parquet file as a Parquet file: only the row groups holding them are read."""
+    parquet = pq.ParquetFile(part.path)
+    sizes = [parquet.metadata.row_group(g).num_rows for g in range(parquet.num_row_groups)]
+    starts = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)])
+    hi = int(starts[-1]) if part.hi is None else part.hi
+    groups = [g for g in range(len(sizes)) if starts[g] < hi and starts[g + 1] > part.lo]
+    table = parquet.read_row_groups(groups) if groups else parquet.schema_arrow.empty_table()
+    first = int(starts[groups[0]]) if groups else 0
+    buffer = io.BytesIO()
+    pq.write_table(table.slice(part.lo - first, hi - part.lo), buffer)
+    return buffer.getvalue()
+
+
+def _meta(log: LogFile, job: _Job) -> pd.DataFrame:
+    """The empty result with the columns and dtypes of a real partition (read from ``log``'s first record)."""
+    path = cast(str, log.path)
+    first = plan_file(log)[0]
+    one = LogPart(path, 0, 1, layout=first.layout, partitions=first.partitions) if first.layout != "whole" else first
+    return diagnose_part(one, job).iloc[:0]
 
 
 def concat_parts(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
@@ -293,79 +315,3 @@ def concat_parts(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
     for name in categorical:
         out[name] = pd.Series(union_categoricals([f[name] for f in kept]), index=out.index)
     return out.loc[:, list(kept[0].columns)]
-
-
-# --- summaries ---------------------------------------------------------------------------------
-
-_COUNT_COLUMNS = ("code", "key_pair_id", "ok", "refused_by_cloudfront", "unexplained_403", "requests")
-
-
-def summarise(result: Any, *, client: object | None = None) -> LogSummary:
-    """Totals and the per-code and per-key tables of a diagnosed log, reduced partition by partition.
-
-    ``result`` is what :func:`diagnose_access_logs` returned (a Dask DataFrame is reduced on the
-    cluster: only small counts come back), or a diagnosed pandas frame.
-    """
-    if isinstance(result, pd.DataFrame):
-        counts = _partial_counts(result)
-    elif isinstance(result, DiagnosedLogs):
-        counts = pd.concat([_partial_counts(frame) for frame in result], ignore_index=True)
-    elif hasattr(result, "map_partitions"):
-        partial = result.map_partitions(_partial_counts, meta=_partial_counts(result._meta))
-        counts = client.compute(partial).result() if client is not None else partial.compute()  # type: ignore[attr-defined]
-    else:
-        raise InputError(f"summarise takes the result of diagnose_access_logs, not {type(result).__name__}")
-    return _summary(counts)
-
-
-def _partial_counts(frame: pd.DataFrame) -> pd.DataFrame:
-    """Requests per (code, key, ok, 403, unexplained) in one partition: a few rows, whatever its size."""
-    status = frame["sc-status"] if "sc-status" in frame else pd.Series(pd.NA, index=frame.index, dtype="Int64")
-    keys = pd.DataFrame({
-        "code": frame["code"].astype(str).to_numpy(dtype=object),
-        "key_pair_id": frame["key_pair_id"].astype(object).fillna("(none)").to_numpy(dtype=object),
-        "ok": frame["ok"].astype(bool).to_numpy(),
-        "refused_by_cloudfront": status.eq(403).fillna(False).astype(bool).to_numpy(),
-        "unexplained_403": frame["unexplained_403"].astype(bool).to_numpy(),
-    })
-    counts = keys.groupby(list(_COUNT_COLUMNS[:-1]), sort=True).size().rename("requests").reset_index()
-    return counts.astype({"code": object, "key_pair_id": object, "requests": "int64"}).loc[:, list(_COUNT_COLUMNS)]
-
-
-def _summary(counts: pd.DataFrame) -> LogSummary:
-    total = int(counts["requests"].sum())
-    by_code = counts.groupby("code")["requests"].sum()
-    by_code = by_code[by_code > 0]
-    order = sorted(by_code.index, key=lambda c: (-int(by_code[c]), c))
-    codes = pd.DataFrame({"requests": by_code.reindex(order).astype("int64")})
-    codes["share"] = codes["requests"] / max(total, 1)
-    codes["cloudfront_error"] = [CATALOG[c].cloudfront_error if c in CATALOG else None for c in order]
-    codes["title"] = [CATALOG[c].title if c in CATALOG else "served" for c in order]
-    codes.index = pd.Index(order, dtype=object, name="code")
-    return LogSummary(
-        requests=total,
-        ok=int(counts.loc[counts["ok"], "requests"].sum()),
-        refused_by_cloudfront=int(counts.loc[counts["refused_by_cloudfront"], "requests"].sum()),
-        unexplained_403=int(counts.loc[counts["unexplained_403"], "requests"].sum()),
-        counts_by_code=codes,
-        counts_by_key=_by_key(counts),
-    )
-
-
-def _by_key(counts: pd.DataFrame) -> pd.DataFrame:
-    """Requests, served, refused and the most common refusal code per key pair id."""
-    grouped = counts.groupby("key_pair_id", sort=True)
-    frame = pd.DataFrame({
-        "requests": grouped["requests"].sum().astype("int64"),
-        "ok": counts[counts["ok"]].groupby("key_pair_id")["requests"].sum().reindex(grouped.size().index, fill_value=0),
-    }).astype("int64")
-    frame["refused"] = frame["requests"] - frame["ok"]
-    refused = counts[~counts["ok"]].groupby(["key_pair_id", "code"], sort=True)["requests"].sum().reset_index()
-    refused = refused.sort_values(["key_pair_id", "requests", "code"], ascending=[True, False, True], kind="stable")
-    top = refused.drop_duplicates("key_pair_id").set_index("key_pair_id")["code"]
-    frame["top_code"] = top.reindex(frame.index).astype(object)
-    frame.index = frame.index.astype(object)
-    frame.index.name = "key_pair_id"
-    order = np.lexsort((np.arange(len(frame)), -frame["requests"].to_numpy()))
-    return frame.iloc[order]
-
