@@ -407,3 +407,107 @@ def test_output_escapes_what_a_terminal_would_act_on(capsys) -> None:
     assert "\x1b" not in out and "\u202e" not in out and "\\x1b[2J" in out
     out.encode("utf-8")  # no lone surrogate left
     assert main(["diagnose", URL, "--client-ip", " 2001:DB8::7 "]) == 1  # a valid IP is normalised, not refused
+
+
+# --- diagnose: pasted text, CloudFront's response, a browser session (issue 13) -------------
+
+CLOUDFRONT_403 = ("HTTP/1.1 403 Forbidden\nX-Cache: Error from cloudfront\n\n<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+                  "<Error><Code>AccessDenied</Code><Message>Access denied</Message></Error>")
+
+
+def _session_har(signed: str, expired: str) -> dict:
+    """A HAR written by hand: a signed request served, the same URL refused after it expired, a public page."""
+    def entry(second: int, url: str, status: int, body: str = "") -> dict:
+        return {"startedDateTime": f"2026-01-01T00:00:{second:02d}.000Z",
+                "request": {"method": "GET", "url": url, "headers": [], "cookies": []},
+                "response": {"status": status, "headers": [
+                    {"name": "x-cache", "value": "Error from cloudfront" if status >= 400 else "Hit from cloudfront"}],
+                    "content": {"text": body}}}
+    return {"log": {"entries": [entry(1, URL[:-11] + "index.html", 200), entry(2, signed, 200),
+                                entry(3, expired, 403, CLOUDFRONT_403.partition("\n\n")[2])]}}
+
+
+def test_diagnose_with_cloudfronts_response(capsys, tmp_path, ecdsa_key: PrivateKey, public_file) -> None:
+    from cfsign_nb import Signer
+
+    url = Signer(KEY_ID, ecdsa_key).sign_url(URL, expires=NOW + 60)
+    keys = ["--public-key", f"{KEY_ID}={public_file}", "--at", str(NOW)]
+    assert main(["diagnose", url, *keys, "--response", CLOUDFRONT_403]) == 0  # we say served; CloudFront did not
+    out = capsys.readouterr().out
+    assert "but CloudFront answered 403 AccessDenied" in out and "ANSWER_DISAGREES" in out
+    answer = tmp_path / "answer.txt"
+    answer.write_text(CLOUDFRONT_403)
+    assert main(["diagnose", url, *keys[:2], "--at", str(NOW + 61), "--response", f"@{answer}", "--json"]) == 1
+    result = json.loads(capsys.readouterr().out)
+    assert result["agrees"] is True and result["cloudfront_said"] == "AccessDenied"
+    assert main(["diagnose", url, "--response", f"@{tmp_path / 'missing.txt'}"]) == 2
+    assert "missing.txt" in capsys.readouterr().err
+
+
+def test_diagnose_any_pasted_text_from_stdin(capsys, monkeypatch, ecdsa_key: PrivateKey, public_file) -> None:
+    import io
+
+    from cfsign_nb import Signer
+
+    url = Signer(KEY_ID, ecdsa_key).sign_url(URL, expires=NOW + 60)
+    pasted = f"curl '{url}' \\\n  -H 'accept: */*' \\\n  --compressed\n"
+    monkeypatch.setattr("sys.stdin", io.StringIO(pasted))
+    assert main(["diagnose", "-", "--public-key", f"{KEY_ID}={public_file}", "--at", str(NOW)]) == 0
+    assert capsys.readouterr().out.startswith("OK: would be served")
+    monkeypatch.setattr("sys.stdin", io.StringIO(CLOUDFRONT_403))
+    assert main(["diagnose", url, "--response", "-", "--at", str(NOW + 61)]) == 1
+    assert "answered by: cloudfront" in capsys.readouterr().out
+
+
+def test_diagnose_a_har_failing_rows_first_in_80_columns(capsys, tmp_path, ecdsa_key: PrivateKey,
+                                                        public_file) -> None:
+    from cfsign_nb import Signer
+
+    signer = Signer(KEY_ID, ecdsa_key)
+    signed = signer.sign_url(URL, expires=NOW + 3)  # served at :02, expired at :03
+    path = tmp_path / "session.har"
+    path.write_text(json.dumps(_session_har(signed, signed)))
+    assert main(["diagnose", "--har", str(path), "--public-key", f"{KEY_ID}={public_file}"]) == 1
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    table = [line for line in lines if line[:3].strip().isdigit()]
+    assert [line.split()[4] if "AccessDenied" in line else line.split()[3] for line in table] == [
+        "EXPIRED", "BEHAVIOR_NOT_RESTRICTED", "OK"]
+    assert "AccessDenied" in table[0] and "3 requests, 1 failed; the diagnosis agrees with the answer on 3 of 3" in out
+    assert "[1] EXPIRED:" in out and "fix:" in out
+
+    assert main(["diagnose", "--har", str(path), "--json"]) == 1
+    result = json.loads(capsys.readouterr().out)
+    assert result["failed"] == 1 and result["rows"][0]["code"] == "EXPIRED"
+    assert result["rows"][0]["url"] == signed and result["rows"][0]["started"].startswith("2026-01-01T00:00:03")
+
+
+def test_diagnose_a_har_where_all_is_well(capsys, tmp_path) -> None:
+    path = tmp_path / "quiet.har"
+    path.write_text(json.dumps({"log": {"entries": []}}))
+    assert main(["diagnose", "--har", str(path)]) == 0
+    assert "no request in this HAR went to CloudFront" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("content", "extra", "hint"), [
+    ("{not json", [], "not a HAR file (not JSON"),
+    ('{"log": {}}', [], "not a HAR (no log.entries)"),
+    ('{"log": {"entries": []}}', ["--at", "+1h"], "drop --at"),
+    ('{"log": {"entries": []}}', [URL], "drop ARTIFACT"),
+    (None, [], "No such file"),
+])
+def test_diagnose_har_bad_input_is_one_line(capsys, tmp_path, content, extra, hint) -> None:
+    path = tmp_path / "session.har"
+    if content is not None:
+        path.write_text(content)
+    assert main(["diagnose", "--har", str(path), *extra]) == 2
+    err = capsys.readouterr().err
+    assert hint in err and err.count("\n") == 1
+
+
+def test_diagnose_needs_something(capsys) -> None:
+    assert main(["diagnose"]) == 2
+    assert "--har FILE" in capsys.readouterr().err
+    assert main(["diagnose", "-", "--response", "-"]) == 2
+    assert "only one of ARTIFACT and --cookie (or --response)" in capsys.readouterr().err

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .. import extras
 from ..decode import decode
 from ..diagnosis import diagnose, verify
 from ..errors import InputError
@@ -24,6 +25,7 @@ from .options import (
     add_signing,
     public_keys,
     read_artifact,
+    read_text,
     signer,
 )
 from .output import emit, write
@@ -57,8 +59,15 @@ def add(commands: Any) -> None:
     verify_.set_defaults(handler=_verify)
 
     diagnose_ = commands.add_parser("diagnose", help="say why CloudFront would refuse a request, and the fix")
-    diagnose_.add_argument("artifact", help="signed URL (or, with --cookie, the requested URL); - reads stdin")
+    diagnose_.add_argument("artifact", nargs="?",
+                           help="signed URL, cookies, or any pasted text holding them (a curl command, a raw "
+                                "request, a log line...); with --cookie, the requested URL; - reads stdin")
     diagnose_.add_argument("--cookie", metavar="HEADER", help="the Cookie header or Set-Cookie lines sent")
+    diagnose_.add_argument("--response", metavar="TEXT", help="what CloudFront answered (status line, headers and "
+                                                             "body, or the XML body); @FILE reads a file, - stdin")
+    diagnose_.add_argument("--har", metavar="FILE", type=Path,
+                           help="diagnose a browser session: every request to CloudFront in this HAR file "
+                                "(the network panel's 'Save all as HAR'), failing rows first")
     add_judging(diagnose_)
     add_json(diagnose_)
     diagnose_.set_defaults(handler=_diagnose)
@@ -119,13 +128,37 @@ def _trace(args: argparse.Namespace) -> int:
 
 def _diagnose(args: argparse.Namespace) -> int:
     keys = public_keys(args.public_key)
-    if args.artifact == "-" and args.cookie == "-":
-        raise InputError("only one of ARTIFACT and --cookie can be - (stdin); pass the other as an argument")
+    if args.har is not None:
+        return _diagnose_har(args, keys)
+    if args.artifact is None:
+        raise InputError("give the signed URL, the cookies or any pasted text holding them (- reads stdin), "
+                         "or --har FILE for a browser session")
+    if [args.artifact, args.cookie, args.response].count("-") > 1:
+        raise InputError("only one of ARTIFACT and --cookie (or --response) can be - (stdin); pass the others "
+                         "as arguments (--response also takes @FILE)")
     artifact = read_artifact(args.artifact)
     request_url = args.request_url
     if args.cookie is not None:
         artifact, request_url = read_artifact(args.cookie), request_url or artifact.strip()
+    response = read_text(args.response, "--response") if args.response is not None else None
     result = diagnose(artifact, public_keys=keys or None, now=parse_when(args.at) if args.at else None,
-                      client_ip=args.client_ip, request_url=request_url)
+                      client_ip=args.client_ip, request_url=request_url, response=response)
     emit(args, result.to_dict(), str(result))
     return 0 if result.ok else 1
+
+
+def _diagnose_har(args: argparse.Namespace, keys: dict[str, Any]) -> int:
+    """``cfsign diagnose --har FILE``: the session's requests to CloudFront, failing first; 1 when any failed."""
+    given = [flag for flag, value in (("ARTIFACT", args.artifact), ("--cookie", args.cookie),
+                                      ("--response", args.response), ("--at", args.at),
+                                      ("--client-ip", args.client_ip), ("--request-url", args.request_url))
+             if value is not None]
+    if given:
+        raise InputError(f"--har reads each request, its time, cookies and response from the HAR; drop "
+                         f"{', '.join(given)}")
+    extras.require("pandas", needed_for="cfsign diagnose --har")
+    from .har_table import har_json, har_text, read_har  # the pandas layer only when asked for
+
+    table = read_har(args.har, keys)
+    emit(args, har_json(table), har_text(table))
+    return 1 if bool(table["failed"].fillna(True).any()) else 0

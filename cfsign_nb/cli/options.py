@@ -32,6 +32,7 @@ __all__ = [
     "port",
     "public_keys",
     "read_artifact",
+    "read_text",
     "signer",
 ]
 
@@ -134,6 +135,20 @@ def public_keys(items: list[str]) -> dict[str, PublicKey]:
 def read_artifact(text: str) -> str:
     """The artifact as given, or read from stdin for ``-``."""
     return _read_stdin() if text == "-" else text
+
+
+def read_text(value: str, option: str) -> str:
+    """An option's text: as given, ``@FILE`` read from a file, or ``-`` from stdin (within :data:`STDIN_LIMIT`)."""
+    if value == "-":
+        return _read_stdin()
+    if not value.startswith("@"):
+        return value
+    path = Path(value[1:])
+    with path.open("rb") as handle:  # an OSError is reported by main() as one line
+        data = handle.read(STDIN_LIMIT + 1)
+    if len(data) > STDIN_LIMIT:
+        raise InputError(f"{option} {value[:200]!r} is larger than {STDIN_LIMIT // 1024} KB; give just the text")
+    return data.decode("utf-8-sig", "replace")
 
 
 def _read_stdin() -> str:
