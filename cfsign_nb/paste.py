@@ -67,15 +67,22 @@ def extract(text: object) -> Extracted:
         return Extracted(text)
 
 
+_READERS = (  # each form's reader, run only when the paste holds its marker (a cheap substring test)
+    ("curl", paste_curl.curl_commands),
+    ("http/", paste_forms.requests),
+    (":path", paste_forms.http2_blocks),
+    ("set-cookie", paste_forms.set_cookie_blocks),
+    ("cookie", paste_forms.cookie_lines),
+    ("cloudfront-", paste_forms.cookie_objects),
+    ("cloudfront-", paste_forms.cookie_pairs),
+)
+
+
 def _extract(text: str) -> list[Artifact]:
     found: list[Artifact] = []
     taken: list[tuple[int, int]] = []
     lowered = text.lower()
-    lowered_has_cookie = "cookie" in lowered or "cloudfront-" in lowered
-    readers = [paste_curl.curl_commands, paste_forms.requests, paste_forms.http2_blocks]
-    if lowered_has_cookie:
-        readers += [paste_forms.set_cookie_blocks, paste_forms.cookie_lines,
-                    paste_forms.cookie_objects, paste_forms.cookie_pairs]
+    readers = [reader for marker, reader in _READERS if marker in lowered]
     for reader in readers:
         for artifact in reader(text):
             if not _inside(artifact.start, taken) and len(found) < MAX_ARTIFACTS:
@@ -125,9 +132,11 @@ def _urls(text: str, taken: list[tuple[int, int]]) -> list[Artifact]:
         if match is None:
             break
         looked += 1
-        start = _token_start(text, match.start())
         position = match.end()
-        if _inside(match.start(), spans) or _inside(start, spans):
+        if _inside(match.start(), spans):
+            continue
+        start = _token_start(text, match.start())
+        if _inside(start, spans):
             continue
         path_only = text.startswith("/", start)
         if not path_only and not _HOST_PATH.match(text, start):
@@ -310,8 +319,8 @@ def _continues(url: str, token: str) -> bool:
     if name in ("signature", "policy"):
         if not set(piece) <= _B64 or value.endswith(("_", "=")):
             return False
-        whole = (len(value) + len(piece)) % 4 == 0 and not piece.isalpha()  # a word of prose is not base64
-        return follows or piece.endswith(("_", "=")) or len(piece) >= 16 or whole
+        complete = (len(value) + len(piece)) % 4 == 0 and not piece.isalpha()  # a word of prose is not base64
+        return follows or piece.endswith(("_", "=")) or len(piece) >= 16 or complete
     if name == "key-pair-id":
         whole = value + piece
         return whole.isalnum() and whole.upper() == whole and ((len(whole) in (14, 20) and len(value) < 14) or follows)

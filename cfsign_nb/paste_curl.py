@@ -12,7 +12,7 @@ import shlex
 
 from .paste_forms import ASSUMED, MAX_COMMAND, Artifact, at_line_starts, unique, with_scheme
 
-__all__ = ["curl_commands"]
+__all__ = ["curl_commands", "split_words"]
 
 _CURL = re.compile(r"(?i)curl(?:\.exe)?[ \t]")
 _CARET = re.compile(r"\^(\r?\n|.)", re.S)
@@ -62,7 +62,7 @@ def _curl(command: str, start: int, end: int) -> Artifact | None:
         if "$'" in command:
             command = _ansi_c_quotes(command)
     try:
-        tokens = shlex.split(command, posix=True)
+        tokens = split_words(command)
     except ValueError:
         return None
     url: str | None = None
@@ -112,6 +112,39 @@ def _curl(command: str, start: int, end: int) -> Artifact | None:
         notes.append(ASSUMED + " (curl itself would use http)")
     cookie_text = "Cookie: " + "; ".join(cookies) if cookies else None
     return Artifact("curl", url, cookie_text, url, assumed, tuple(unique(notes)), start, end)
+
+
+_PLACEHOLDER = re.compile("\x00([0-9]+)\x00")
+_BLANKS = re.compile(r"[ \t\r\n]+")
+
+
+def split_words(command: str) -> list[str]:
+    """``shlex.split(command)``, with the quoted runs set aside first when that cannot change the words.
+
+    shlex reads one character at a time; when the command has no backslash (as browsers copy it),
+    every quoted run is literal up to its closing quote, so shlex parses the command with each run
+    replaced by a placeholder and the runs are put back: the same words, several times faster.
+    """
+    if "\\" in command or "\x00" in command:
+        return shlex.split(command, posix=True)
+    runs: list[str] = []
+    skeleton: list[str] = []
+    position = 0
+    while len(runs) < 10_000:
+        opens = [found for found in (command.find("'", position), command.find('"', position)) if found >= 0]
+        if not opens:
+            break
+        start = min(opens)
+        quote = command[start]
+        close = command.find(quote, start + 1)
+        if close < 0:
+            raise ValueError("No closing quotation")
+        skeleton.append(f"{_BLANKS.sub(' ', command[position:start])}\x00{len(runs)}\x00")
+        runs.append(command[start + 1:close])
+        position = close + 1
+    skeleton.append(_BLANKS.sub(" ", command[position:]))
+    words = shlex.split("".join(skeleton), posix=True)
+    return [_PLACEHOLDER.sub(lambda m: runs[int(m.group(1))], word) for word in words]
 
 
 _ANSI_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\", "'": "'", '"': '"', "a": "\a", "b": "\b",
