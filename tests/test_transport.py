@@ -205,3 +205,18 @@ def test_paste_notes_become_one_info_finding(rsa_key: PrivateKey) -> None:
 
 def test_clean_input_has_no_paste_finding(rsa_key: PrivateKey) -> None:
     assert "PASTE_EXTRACTED" not in _diagnose(rsa_key, signed(rsa_key)).codes
+
+
+def test_hostile_urls_stay_cheap(rsa_key: PrivateKey) -> None:
+    hostile = [
+        URL + "?" + "&amp;" * 200_000 + "Signature=x",
+        URL + "?" + "amp;" * 200_000 + "Key-Pair-Id=" + KEY_ID,
+        URL + "?Expires=1&Signature=" + "A" * 1_000_000,
+        "https://" + "s3." * 100_000 + "amazonaws.com/a?Expires=1&Signature=AAAA&Key-Pair-Id=" + KEY_ID,
+        URL + "?" + "X-Amz-Signature=1&" * 50_000,
+    ]
+    for url in hostile:
+        start = time.perf_counter()
+        result = _diagnose(rsa_key, url)
+        assert time.perf_counter() - start < 1.0, url[:80]  # measured 10-60 ms
+        assert not result.ok

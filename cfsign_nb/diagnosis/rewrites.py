@@ -77,21 +77,21 @@ def url_variants(url: str, cut: Callable[[str], None], hosts: Iterable[str] = ()
                 yield from once(base + "?" + "&".join(swapped), "with the query parameters in another order")
         yield from once(base + "?" + unquote(parts.query), "with the query string percent-decoded")
         if "+" in parts.query:
-            yield from once(base + "?" + parts.query.replace("+", "%20"), "with '%20' where the query has '+'")
+            yield from once(base + "?" + parts.query.replace("+", "%20"), "with '%20' for '+' in the query")
         if "%20" in parts.query:
-            yield from once(base + "?" + parts.query.replace("%20", "+"), "with '+' where the query has '%20'")
+            yield from once(base + "?" + parts.query.replace("%20", "+"), "with '+' for '%20' in the query")
     for other, how in (
         (unquote(path), "with the path percent-decoded"),
         (quote(unquote(path), safe="/~!$&'()*+,;=:@", errors="surrogatepass"),
          "with the path percent-encoded differently"),
         (path.rstrip("/") if path.endswith("/") and path != "/" else path + "/", "with a different trailing slash"),
         (_swap_percent_case(path), "with percent-escapes in the other letter case"),
-        (path.replace("'", "%27"), "with ' in the path sent as %27 (Firefox encodes it, Chrome does not)"),
-        (re.sub("%27", "'", path, flags=re.IGNORECASE), "with %27 in the path as ' (Chrome sends it unencoded)"),
+        (path.replace("'", "%27"), "with %27 for ' in the path (Firefox sends %27, Chrome sends ')"),
+        (path.replace("%27", "'"), "with ' for %27 in the path (as Chrome sends it)"),
         (_as_browser_sends(path), "with the path as a browser sends it (spaces, quotes, non-ASCII percent-encoded)"),
         (_as_typed(path), "with the path as typed (spaces, quotes, non-ASCII not percent-encoded)"),
-        (path.replace("+", "%20"), "with '+' in the path as '%20' (a space form-encoded as '+')"),
-        (path.replace("%20", "+"), "with '%20' in the path as '+' (a space form-encoded as '+')"),
+        (path.replace("+", "%20"), "with '%20' for '+' in the path (a space form-encoded as '+')"),
+        (path.replace("%20", "+"), "with '+' for '%20' in the path (a space form-encoded as '+')"),
     ):
         yield from once(rebuilt + other + query, how)
     default_port = {"https": ":443", "http": ":80"}.get(parts.scheme, "")

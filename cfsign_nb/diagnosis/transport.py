@@ -53,6 +53,8 @@ def s3_query_auth(d: Decoded) -> Literal["SigV4", "SigV2"] | None:
     """Which S3 query authentication the URL carries (and no CloudFront Key-Pair-Id), or None."""
     if d.source != "url" or d.url is None or d.key_pair_id:
         return None
+    if "X-Amz-" not in d.url and "x-amz-" not in d.url and "AWSAccessKeyId" not in d.url:
+        return None
     names = {name.lower() for name, _ in _pairs(d.url)}
     if names & _SIGV4:
         return "SigV4"
@@ -82,7 +84,7 @@ def check_s3_presigned(d: Decoded, ctx: Context) -> Iterator[Finding]:
 
 def html_escaped(d: Decoded) -> list[tuple[str, int]]:
     """The signing parameters that arrived HTML-escaped (``amp;Signature``), each with how many times."""
-    if d.source != "url" or d.url is None:
+    if d.source != "url" or d.url is None or "amp;" not in d.url:
         return []
     found: list[tuple[str, int]] = []
     for name, _ in _pairs(d.url):
@@ -168,13 +170,20 @@ def check_origin_host(d: Decoded, ctx: Context) -> Iterator[Finding]:
 # --- helpers --------------------------------------------------------------------------------
 
 def _pairs(url: str) -> Iterator[tuple[str, str]]:
-    """The (name, value) pairs of a URL's query, at most _MAX_PAIRS of them."""
-    query = url.partition("#")[0].partition("?")[2]
-    for i, pair in enumerate(query.split("&") if query else ()):
-        if i >= _MAX_PAIRS:
-            return
+    """The (name, value) pairs of a URL's query, at most _MAX_PAIRS of them, read lazily (a huge query costs little)."""
+    start = url.find("?") + 1
+    end = url.find("#")
+    end = len(url) if end < 0 else end
+    if start <= 0 or start > end:
+        return
+    for _ in range(_MAX_PAIRS):
+        stop = url.find("&", start, end)
+        pair = url[start: end if stop < 0 else stop]
         name, _, value = pair.partition("=")
         yield name, value
+        if stop < 0:
+            return
+        start = stop + 1
 
 
 def _unescaped(url: str) -> str:
