@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from . import extras as _extras
 from .decode import Decoded as Decoded
 from .decode import decode as decode
+from .decode import decode_all as decode_all
 from .diagnosis import Context as Context
 from .diagnosis import Diagnosis as Diagnosis
 from .diagnosis import diagnose as diagnose
@@ -76,6 +77,7 @@ __all__ = [
     "b64decode",
     "b64encode",
     "decode",
+    "decode_all",
     "diagnose",
     "generate_key",
     "load_private_key",

@@ -9,7 +9,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 STRICT = ["errors", "protocol", "extras", "encoding", "times", "logformat", "findings", "keys", "wildcard",
-          "policy", "signer", "parameters", "decode", "diagnosis"]
+          "policy", "signer", "parameters", "paste", "paste_curl", "paste_forms", "decode",
+          "diagnosis"]
 
 
 def _tool(name: str) -> str:
