@@ -14,6 +14,8 @@
 # %% [markdown]
 # # cfsign_nb in a few cells
 #
+# *Needs* `pip install "cfsign-nb[lab]"`, which `scripts/tour` installs (with what every notebook needs).
+#
 # CloudFront serves private content only to requests that carry a valid signature. When one is
 # rejected, CloudFront says little more than *Access denied*. This tour makes a key, signs a URL,
 # checks it, breaks it on purpose and lets `cfsign_nb` say why it fails.

@@ -14,6 +14,8 @@
 # %% [markdown]
 # # Signed URLs and signed cookies, canned and custom
 #
+# *Needs* `pip install "cfsign-nb[lab]"`, which `scripts/tour` installs (with what every notebook needs).
+#
 # A **canned** policy says only "this one URL, until this time". CloudFront rebuilds it from the
 # request, so the URL carries just `Expires`, `Signature` and `Key-Pair-Id`. A **custom** policy can
 # add a start time, an IPv4 range and wildcards; it travels whole, base64-encoded, as `Policy`.

@@ -14,6 +14,8 @@
 # %% [markdown]
 # # Debugging rejected signatures: a gallery
 #
+# *Needs* `pip install "cfsign-nb[lab]"`, which `scripts/tour` installs (with what every notebook needs).
+#
 # Each case below is built for real — the broken signer is written out, not simulated — and then
 # diagnosed. The table at the end lines them all up. At the bottom, paste your own.
 

@@ -14,6 +14,8 @@
 # %% [markdown]
 # # Step through a signature, stage by stage
 #
+# *Needs* `pip install "cfsign-nb[lab]"`, which `scripts/tour` installs (with what every notebook needs).
+#
 # Signing a CloudFront URL is a chain of small, exact transformations. Each one is a `Stage` with
 # its input, its output and why; a `Trace` is the chain. Going **forward** we watch our signer
 # work; going **backward** we take any signed URL apart the way CloudFront does. Comparing the two

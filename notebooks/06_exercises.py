@@ -14,6 +14,8 @@
 # %% [markdown]
 # # Exercises: signed URLs for trainees
 #
+# *Needs* `pip install "cfsign-nb[lab]"`, which `scripts/tour` installs (with what every notebook needs).
+#
 # Three exercises, each with a self-check cell: run it after your answer. The answers are in
 # `06_exercises_answers.ipynb` — try first. The checks use `cfsign_nb` itself as the referee.
 

@@ -13,6 +13,8 @@
 
 # %% [markdown]
 # # Exercises — answers
+# *Needs* `pip install "cfsign-nb[lab]"`, which `scripts/tour` installs (with what every notebook needs).
+#
 # The same checks as in `06_exercises.ipynb`, with answers that pass them. Each check here must say
 # correct (the cell fails otherwise), so the answers stay right as the library changes.
 

@@ -14,6 +14,8 @@
 # %% [markdown]
 # # Edge lab: a CloudFront edge on your laptop
 #
+# *Needs* `pip install "cfsign-nb[lab,edge]"`, which `scripts/tour` installs (with what every notebook needs).
+#
 # Reading about signed URLs is one thing; watching a server answer **200** or **403** is another.
 # This lab starts a small edge server *inside this kernel* that behaves like a CloudFront
 # distribution with "Restrict viewer access" turned on: it matches cache behaviors, prefers a signed
