@@ -123,9 +123,10 @@ CATALOG: Mapping[str, CodeInfo] = MappingProxyType({
     "SHA256_COOKIE": _i(
         "digest", "SHA-256 signed cookies are new (2026); some report CloudFront ignoring the hash cookie",
     ),
-    "REQUEST_URL_NEEDED": _i("inputs", "the request URL is needed to check the cookies' resource"),
-    "SIGNATURE_NOT_CHECKED": _i(
-        "digest", "no public key was given for this key pair id, so the signature was not checked",
+    # Checks that could not run for lack of an input: warnings, and the verdict says "would be served if ...".
+    "REQUEST_URL_NEEDED": _w("inputs", "no request URL was given, so the cookies' Resource was not checked"),
+    "SIGNATURE_NOT_CHECKED": _w(
+        "digest", "the signature was not checked (no public key for its key pair id, or canned cookies without a URL)",
     ),
     "SIGNATURE_VERIFIED": _i("digest", "the signature verifies"),
     "INTERNAL_ERROR": CodeInfo(

@@ -232,9 +232,40 @@ def test_cookies_that_are_never_sent_are_the_cause(rsa_key: PrivateKey) -> None:
 def test_verdict_says_why_the_signature_was_not_checked(rsa_key: PrivateKey) -> None:
     canned = Signer(KEY_ID, rsa_key).sign_cookies(URL, expires=NOW)
     assert diagnose(canned, public_keys={KEY_ID: rsa_key.public_key}, now=NOW - 1).verdict == (
-        "would be served (signature not checked: no request URL)")
+        "would be served if the signature verifies (not checked: no request URL)")
     url = Signer(KEY_ID, rsa_key).sign_url(URL, expires=NOW)
-    assert diagnose(url, now=NOW - 1).verdict == "would be served (signature not checked: no public key)"
+    assert diagnose(url, now=NOW - 1).verdict == "would be served if the signature verifies (not checked: no public key)"
+
+
+def test_an_unchecked_ip_is_a_condition_not_a_plain_yes(rsa_key: PrivateKey) -> None:
+    signer = Signer(KEY_ID, rsa_key)
+    url = signer.sign_url(URL, expires=NOW, ip_address="203.0.113.0/24")
+    keys = {KEY_ID: rsa_key.public_key}
+    result = diagnose(url, public_keys=keys, now=NOW - 1)
+    assert result.ok and result.verified
+    assert result.verdict == "would be served if the viewer's IP is in 203.0.113.0/24 (not checked: no client IP)"
+    assert "IP_CONDITION_WITH_IPV6_CLIENT" in [f.code for f in result.warnings]
+    assert str(result).startswith("OK: would be served if the viewer's IP")
+    assert "cfsign-verdict" in result._repr_html_() and "⚠" in result._repr_html_()
+    checked = diagnose(url, public_keys=keys, now=NOW - 1, client_ip="203.0.113.9")
+    assert checked.verdict == "would be served" and "✔" in checked._repr_html_()
+
+
+def test_cookies_without_a_request_url_are_served_only_if_it_matches(rsa_key: PrivateKey) -> None:
+    cookies = Signer(KEY_ID, rsa_key).sign_cookies(HOST_URL + "/videos/*", expires=NOW)
+    result = diagnose(cookies, public_keys={KEY_ID: rsa_key.public_key}, now=NOW - 1)
+    assert result.ok and result.verified
+    assert "REQUEST_URL_NEEDED" in [f.code for f in result.warnings]
+    assert result.verdict == (f"would be served if the requested URL matches {HOST_URL}/videos/* "
+                              "(not checked: no request URL)")
+
+
+def test_an_unverified_signature_is_a_warning_and_an_amber_banner(rsa_key: PrivateKey) -> None:
+    result = diagnose(Signer(KEY_ID, rsa_key).sign_url(URL, expires=NOW), now=NOW - 1)
+    assert "SIGNATURE_NOT_CHECKED" in [f.code for f in result.warnings]
+    assert result.unchecked == ("the signature verifies (not checked: no public key)",)
+    assert "⚠" in result._repr_html_() and "✔" not in result._repr_html_()
+    assert result.to_dict()["verdict"] == result.verdict
 
 
 def test_an_invalid_hash_name_is_not_also_called_missing(rsa_key: PrivateKey) -> None:

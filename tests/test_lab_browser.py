@@ -111,7 +111,7 @@ def test_panels_sign_inspect_expire_and_escape(lab: Server) -> None:
         app.locator(".lm-TabBar-tab", has_text="Sign").click()
         app.locator(".cfsign-signer-panel button", has_text="Inspect this").click()
         verdict = app.locator(".cfsign-verdict")
-        expect(verdict).to_contain_text("CloudFront would serve this request")
+        expect(verdict).to_contain_text("would be served")
         _shot(app, "app-inspect-served")
 
         expired = page.locator(".jp-OutputArea-output", has_text="EXPIRED-URL").inner_text().split()[-1]

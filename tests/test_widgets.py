@@ -164,7 +164,19 @@ def test_sign_then_inspect(any_key: PrivateKey) -> None:
     result = app.inspector.result
     assert result is not None and result.ok and result.verified
     assert app.inspector.valid.value is True
-    assert "CloudFront would serve this request" in app.inspector.verdict.value
+    assert "would be served</div>" in app.inspector.verdict.value and "✔" in app.inspector.verdict.value
+
+
+def test_an_ip_limited_url_inspected_without_a_client_ip_is_a_warning(rsa_key: PrivateKey) -> None:
+    app = App(key=rsa_key, key_pair_id=KEY_ID, url=URL, now=NOW)
+    app.policy.ip.value = "203.0.113.0/24"
+    app.signer.sign()
+    app.signer.inspect_button.click()
+    verdict = app.inspector.verdict.value
+    assert "would be served if the viewer&#x27;s IP is in 203.0.113.0/24 (not checked: no client IP)" in verdict
+    assert "⚠" in verdict and "✔" not in verdict
+    app.inspector.client_ip.value = "203.0.113.9"
+    assert "would be served</div>" in app.inspector.verdict.value and "✔" in app.inspector.verdict.value
 
 
 def test_signed_cookies_then_inspect(rsa_key: PrivateKey) -> None:
@@ -306,3 +318,119 @@ def test_policy_builder_notes_an_expiry_in_the_past() -> None:
     builder = PolicyBuilder(url=URL, now=NOW)
     builder.expires.value = str(NOW - 5)
     assert builder.plan is not None and "already passed" in builder.view.value
+
+
+# --- Inspector: any paste, CloudFront's response, a HAR session, Step through on its own ----------
+
+CF_HOST = "d111111abcdef8.cloudfront.net"
+ACCESS_DENIED = ('<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code>'
+                 "<Message>Access denied</Message></Error>")
+
+
+def _curl_with_cookies(url: str, cookies: dict[str, str]) -> str:
+    """A curl command as Chrome's "Copy as cURL (bash)" writes it, the cookies in a -H 'cookie: …' header."""
+    header = "; ".join(f"{name}={value}" for name, value in cookies.items())
+    return (f"curl '{url}' \\\n  -H 'accept: */*' \\\n  -H 'cookie: {header}' \\\n"
+            "  -H 'user-agent: Mozilla/5.0 (X11; Linux x86_64)' \\\n  --compressed")
+
+
+def _har_entry(seconds: int, url: str, status: int, body: str = "") -> dict:
+    """One HAR entry written by hand, with CloudFront's response headers."""
+    started = datetime.fromtimestamp(NOW + seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    cache = "Error from cloudfront" if status >= 400 else "Miss from cloudfront"
+    return {"startedDateTime": started, "time": 10.0,
+            "request": {"method": "GET", "url": url, "httpVersion": "HTTP/1.1",
+                        "headers": [{"name": "Host", "value": CF_HOST}], "cookies": [], "queryString": []},
+            "response": {"status": status, "statusText": "", "headers": [{"name": "X-Cache", "value": cache}],
+                         "content": {"size": len(body), "mimeType": "text/xml", "text": body}}}
+
+
+def _har(*entries: dict) -> str:
+    import json
+
+    return json.dumps({"log": {"version": "1.2", "creator": {"name": "WebInspector", "version": "537.36"},
+                               "entries": list(entries)}})
+
+
+def test_inspector_before_anything_is_pasted_shows_no_red_cross() -> None:
+    inspector = Inspector(now=NOW)
+    assert inspector.valid.layout.visibility == "hidden" and inspector.valid.readout == ""
+    assert inspector.verdict.value == "" and inspector.step_button.disabled
+
+
+def test_inspector_takes_a_curl_command_and_says_what_it_took(rsa_key: PrivateKey) -> None:
+    cookies = Signer(KEY_ID, rsa_key).sign_cookies(f"https://{CF_HOST}/hls/*", expires=NOW + 60)
+    inspector = Inspector(now=NOW)
+    inspector.public_key_id.value = KEY_ID
+    inspector.public_key.value = rsa_key.public_key_pem()
+    inspector.artifact.value = _curl_with_cookies(f"https://{CF_HOST}/hls/s0.ts", cookies)
+    result = inspector.result
+    assert result is not None and result.ok and result.verified
+    assert "PASTE_EXTRACTED" in [f.code for f in result.findings]
+    assert "taken from the paste: taken from a curl command" in inspector.verdict.value
+    assert inspector.valid.layout.visibility == "visible" and inspector.valid.readout == "served"
+
+
+def test_inspector_request_url_is_shown_not_hidden_in_the_accordion() -> None:
+    inspector = Inspector(now=NOW)
+    assert inspector.request_url in inspector.widget.children
+    assert inspector.response in inspector.widget.children
+
+
+def test_inspector_holds_cloudfronts_response_against_the_verdict(rsa_key: PrivateKey) -> None:
+    url = Signer(KEY_ID, rsa_key).sign_url(URL, expires=NOW + 60)
+    inspector = Inspector(now=NOW)
+    inspector.public_key_id.value = KEY_ID
+    inspector.public_key.value = rsa_key.public_key_pem()
+    inspector.artifact.value = url
+    assert inspector.result is not None and inspector.result.cloudfront_said is None
+    inspector.response.value = "HTTP/1.1 403 Forbidden\nX-Cache: Error from cloudfront\n\n" + ACCESS_DENIED
+    result = inspector.result
+    assert result is not None and result.cloudfront_said == "AccessDenied" and result.agrees is False
+    assert "ANSWER_DISAGREES" in [f.code for f in result.findings] or "ORIGIN_DENIED" in [f.code for f in result.findings]
+
+
+def test_standalone_inspector_steps_through_itself(rsa_key: PrivateKey) -> None:
+    inspector = Inspector(now=NOW)
+    inspector.artifact.value = Signer(KEY_ID, rsa_key).sign_url(URL, expires=NOW - 5)
+    inspector.step_button.click()
+    stepper = inspector.stepper
+    assert stepper is not None and stepper.widget in inspector.step_view.children
+    assert stepper.trace is not None and stepper.stage is not None and stepper.stage.name == stepper.trace.stopped_at
+    assert "EXPIRED" in stepper.view.value
+    inspector.artifact.value = ""
+    assert inspector.step_view.children == ()
+
+
+def test_inspector_in_the_app_steps_in_the_app_tab(rsa_key: PrivateKey) -> None:
+    app = App(now=NOW)
+    app.inspector.artifact.value = Signer(KEY_ID, rsa_key).sign_url(URL, expires=NOW - 5)
+    app.inspector.step_button.click()
+    assert app.inspector.step_view.children == () and app.stepper.trace is not None
+
+
+def test_inspector_har_upload_shows_failing_rows_first_and_a_timeline(rsa_key: PrivateKey) -> None:
+    signer = Signer(KEY_ID, rsa_key)
+    served = signer.sign_url(f"https://{CF_HOST}/hls/s0.ts", expires=NOW + 60)
+    expired = signer.sign_url(f"https://{CF_HOST}/hls/s1.ts?x=<b>", expires=NOW + 5)
+    har = _har(_har_entry(1, served, 200), _har_entry(30, expired, 403, ACCESS_DENIED))
+    inspector = Inspector(now=NOW)
+    inspector.public_key_id.value = KEY_ID
+    inspector.public_key.value = rsa_key.public_key_pem()
+    inspector.session.upload.value = ({"name": "session.har", "type": "application/json", "size": len(har),
+                                       "content": memoryview(har.encode()),
+                                       "last_modified": datetime(2026, 1, 1, tzinfo=UTC)},)
+    frame = inspector.session.frame
+    assert frame is not None and list(frame["code"]) == ["OK", "EXPIRED"]
+    table = inspector.session.table.value
+    assert "cfsign-session" in table and table.index("EXPIRED") < table.index("s0.ts")
+    assert "<b>" not in table and "&lt;b&gt;" in table
+    assert "session.har: 2 requests to CloudFront, 1 refused" in inspector.session.status.value
+    assert inspector.session.timeline.value.startswith("<img class='cfsign-timeline'")
+
+
+def test_inspector_har_upload_of_junk_is_a_row_not_an_error() -> None:
+    inspector = Inspector(now=NOW)
+    frame = inspector.session.load("not a HAR <script>", name="x.json")
+    assert frame is not None and len(frame) == 1
+    assert "<script" not in inspector.session.table.value

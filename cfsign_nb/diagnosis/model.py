@@ -10,6 +10,7 @@ from .. import extras, render
 from ..decode import Decoded
 from ..findings import Finding
 from ..keys import PublicKey
+from ..parameters import shorten
 from ..protocol import COOKIE_PREFIX, CloudFrontError
 from .response import AnsweredBy, Response
 
@@ -80,19 +81,37 @@ class Diagnosis:
         return tuple(f.code for f in self.findings)
 
     @property
+    def unchecked(self) -> tuple[str, ...]:
+        """The conditions a check could not test for lack of an input, each with what was missing.
+
+        A request with any of these is served only *if* they hold, so the verdict says so instead of a plain yes.
+        """
+        conditions: list[str] = []
+        if not self.verified:
+            reasons = [str(f.evidence.get("reason", "")) for f in self.findings if f.code == "SIGNATURE_NOT_CHECKED"]
+            missing = reasons[0] if reasons and reasons[0] else "see the findings"
+            conditions.append(f"the signature verifies (not checked: {missing})")
+        policy = self.decoded.policy
+        if policy is not None and policy.ip_address and self.context.client_ip is None:
+            conditions.append(f"the viewer's IP is in {policy.ip_address} (not checked: no client IP)")
+        if "REQUEST_URL_NEEDED" in self.codes:
+            resource = policy.resource if policy is not None and policy.resource else "the policy's Resource"
+            conditions.append(f"the requested URL matches {shorten(resource, 80)} (not checked: no request URL)")
+        return tuple(conditions)
+
+    @property
     def verdict(self) -> str:
-        """One line: "would be served", or "refused: <CloudFront's answer> (<the cause's code>)"; a response
-        given that disagrees is named after it.
+        """One line: "would be served", "would be served if <what could not be checked>", or
+        "refused: <CloudFront's answer> (<the cause's code>)"; a response given that disagrees is named after it.
+
+        Every place (``str``, the HTML banner, the CLI, the panels) shows this line, so they all say the same.
         """
         return self._prediction() + self._disagreement()
 
     def _prediction(self) -> str:
         if self.ok:
-            if self.verified:
-                return "would be served"
-            reasons = [str(f.evidence.get("reason", "")) for f in self.findings if f.code == "SIGNATURE_NOT_CHECKED"]
-            reason = reasons[0] if reasons and reasons[0] else "see the findings"
-            return f"would be served (signature not checked: {reason})"
+            unchecked = self.unchecked
+            return "would be served if " + " and ".join(unchecked) if unchecked else "would be served"
         cause = self.cause
         assert cause is not None
         if cause.cloudfront_error:
@@ -154,8 +173,8 @@ class Diagnosis:
         )
 
     def _repr_html_(self) -> str:
-        """The verdict bar (amber when served without a checked signature) above the findings table."""
-        kind = None if not self.ok or (self.verified and self.agrees is not False) else "warning"
+        """The verdict bar (amber when served only if unchecked conditions hold) above the findings table."""
+        kind = None if not self.ok or (not self.unchecked and self.agrees is not False) else "warning"
         rows = self.answer_rows()
         answer = render.key_value_table(rows, css_class="cfsign-answer", mono=False) if rows else ""
         return (f"<div class='cfsign-diagnosis'>{render.banner(self.ok, self.verdict, kind=kind)}"

@@ -62,16 +62,16 @@ def plan_view(plan: PolicyPlan, notes: list[str]) -> str:
 
 
 def verdict_banner(result: Diagnosis) -> str:
-    """Would CloudFront serve it: the verdict bar with the cause when it would not."""
-    if result.ok:
-        text = "CloudFront would serve this request"
-        if not result.verified:
-            text += " — signature not checked (give a public key to verify it)"
-    else:
-        cause = result.cause
-        assert cause is not None
-        text = f"CloudFront would refuse it: {result.cloudfront_error} — {cause.code}: {cause.message}"
-    return render.banner(result.ok, text)
+    """Would CloudFront serve it: ``Diagnosis.verdict`` itself (one wording everywhere), amber when conditional.
+
+    A refusal adds its cause's message; "would be served if ..." (a check that could not run) is a warning, never a ✔.
+    """
+    text = result.verdict
+    cause = result.cause
+    if cause is not None:
+        text += f" — {cause.message}"
+    conditional = result.ok and (bool(result.unchecked) or result.agrees is False)
+    return render.banner(result.ok, text, kind="warning" if conditional else None)
 
 
 def decoded_table(decoded: Decoded) -> str:
