@@ -14,7 +14,9 @@ from .decode import decode as decode
 from .decode import decode_all as decode_all
 from .diagnosis import Context as Context
 from .diagnosis import Diagnosis as Diagnosis
+from .diagnosis import Response as Response
 from .diagnosis import diagnose as diagnose
+from .diagnosis import read_response as read_response
 from .diagnosis import verify as verify
 from .encoding import b64decode as b64decode
 from .encoding import b64encode as b64encode
@@ -44,6 +46,7 @@ from .signer import set_cookie_headers as set_cookie_headers
 from .times import parse_when as parse_when
 
 if TYPE_CHECKING:
+    from .frames.har import diagnose_har as diagnose_har
     from .trace import Stage as Stage
     from .trace import Trace as Trace
     from .trace import trace_decode as trace_decode
@@ -68,6 +71,7 @@ __all__ = [
     "PolicyPlan",
     "PrivateKey",
     "PublicKey",
+    "Response",
     "SetupError",
     "Signer",
     "Stage",
@@ -79,11 +83,13 @@ __all__ = [
     "decode",
     "decode_all",
     "diagnose",
+    "diagnose_har",
     "generate_key",
     "load_private_key",
     "load_public_key",
     "parse_when",
     "plan_policy",
+    "read_response",
     "resource_matches",
     "set_cookie_headers",
     "trace_decode",
@@ -91,15 +97,18 @@ __all__ = [
     "verify",
 ]
 
-_LAZY = {"Stage": "trace", "Trace": "trace", "trace_decode": "trace", "trace_sign": "trace"}
+_LAZY = {"Stage": "trace", "Trace": "trace", "trace_decode": "trace", "trace_sign": "trace",
+         "diagnose_har": "frames.har"}
 
 # Core values reach the pandas layer only through this hook: to_frame() loads it on first use.
 _extras.set_frame_loader(lambda: importlib.import_module(".frames", __name__))
 
 
 def __getattr__(name: str) -> object:
-    """The step-through API loads on first use, so ``import cfsign_nb`` stays quick."""
+    """The step-through API and diagnose_har (pandas) load on first use, so ``import cfsign_nb`` stays quick."""
     if name in _LAZY:
+        if _LAZY[name].startswith("frames"):
+            _extras.require("pandas", needed_for=name)
         value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
         globals()[name] = value
         return value

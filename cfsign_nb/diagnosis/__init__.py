@@ -10,11 +10,13 @@ that verifies as the cause. Time is an argument; nothing here reads the clock ex
 - :mod:`.checks`: the checks, one ordered list (:data:`CHECKS`);
 - :mod:`.variants`: the bounded differential search;
 - :mod:`.cookies`: whether a browser sends a cookie at all;
+- :mod:`.response`, :mod:`.answer`: what CloudFront (or the origin) answered, held against the prediction;
 - :mod:`.run`: :func:`diagnose` and :func:`verify`.
 """
 
 from .checks import CHECKS, Check
 from .model import Context, Diagnosis
+from .response import Response, read_response
 from .run import diagnose, verify
 from .variants import SEARCH_BYTES, SEARCH_PARAMETERS, SEARCH_VARIANTS, SEARCH_VERIFICATIONS
 
@@ -27,6 +29,8 @@ __all__ = [
     "Check",
     "Context",
     "Diagnosis",
+    "Response",
     "diagnose",
+    "read_response",
     "verify",
 ]

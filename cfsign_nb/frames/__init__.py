@@ -15,7 +15,8 @@ The batch functions are pure per partition, so they run unchanged under Dask::
 
 The files: :mod:`.single` (one result), :mod:`.batch` (the driver) with :mod:`.inputs`,
 :mod:`.fast` and :mod:`.assemble`, :mod:`.summary`, :mod:`.style`, :mod:`.accessor`,
-:mod:`.accesslog` (read, write, diagnose logs) and :mod:`.logsample` (a made-up log).
+:mod:`.accesslog` (read, write, diagnose logs), :mod:`.logsample` (a made-up log) and
+:mod:`.har` (a browser session, request by request).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from .assemble import INTERNAL_ERROR as INTERNAL_ERROR
 from .assemble import STR as STR
 from .assemble import UTC_SECONDS as UTC_SECONDS
 from .batch import decode_many, diagnose_many
+from .har import HAR_COLUMNS, diagnose_har
 from .logsample import EXPECTED_CODES, SAMPLE_KINDS, sample_access_log
 from .single import (
     comparison_frame,
@@ -52,6 +54,7 @@ __all__ = [
     "DIAGNOSE_COLUMNS",
     "EXPECTED_CODES",
     "FIELDS",
+    "HAR_COLUMNS",
     "SAMPLE_KINDS",
     "comparison_frame",
     "counts_by_code",
@@ -60,6 +63,7 @@ __all__ = [
     "decode_many",
     "decoded_frame",
     "diagnose_access_log",
+    "diagnose_har",
     "diagnose_many",
     "diagnosis_frame",
     "expiry_distribution",
