@@ -1,4 +1,4 @@
-"""The Inspect tab: would CloudFront serve a pasted URL or cookies, and if not, why."""
+"""The Inspect tab: would CloudFront serve what was pasted (a URL, cookies, a curl command...), and if not, why."""
 
 from __future__ import annotations
 
@@ -16,11 +16,14 @@ from ..trace import Trace, trace_decode
 from ._secrets import Text, Textarea
 from .base import STYLE, WIDE, Clock, Panel, clock
 from .key_panel import KeyPanel
+from .session import SessionView
+from .stepper import StageStepper
 from .views import DECODED_TITLE, FINDINGS_TITLE, decoded_table, message, verdict_banner
 
 
 class Inspector(Panel):
-    """Paste a signed URL, a Cookie header or Set-Cookie lines: would CloudFront serve it, and if not, why?"""
+    """Paste anything that holds a signed URL or cookies (a curl command, a raw request, a log line...),
+    optionally CloudFront's response, or upload a HAR: would CloudFront serve it, and if not, why?"""
 
     def __init__(self, *, keys: KeyPanel | None = None, now: TimeLike | Clock | None = None) -> None:
         self._now = clock(now)
@@ -28,7 +31,8 @@ class Inspector(Panel):
         self.result: Diagnosis | None = None
         self._context: dict[str, Any] = {}
         self.artifact = Textarea(label="Paste a signed URL or cookies",
-                                 placeholder="Paste a signed URL, a Cookie header or Set-Cookie lines",
+                                 placeholder="Paste anything that holds a signed URL or cookies: the URL, a Cookie "
+                                 "header, Set-Cookie lines, a curl command, a raw HTTP request, a log line...",
                                  continuous_update=False, layout=w.Layout(width="100%", height="110px"))
         self.public_key_id = Text(description="Public key id", placeholder="K2JCJMDEHXQW5F", style=STYLE)
         self.public_key = Textarea(description="Public key PEM", placeholder="optional: -----BEGIN PUBLIC KEY-----",
@@ -37,30 +41,39 @@ class Inspector(Panel):
                                          indent=False)
         self.request_url = Text(description="Request URL", placeholder="for cookies: the URL the viewer requests",
                                 continuous_update=False, style=STYLE, layout=WIDE)
+        self.response = Textarea(label="CloudFront's response",
+                                 placeholder="optional: CloudFront's response (status line, headers, body) or just "
+                                 "its XML error body", continuous_update=False,
+                                 layout=w.Layout(width="100%", height="60px"))
         self.client_ip = Text(description="Client IP", placeholder="optional", continuous_update=False, style=STYLE)
         self.as_of = Text(description="As of", placeholder="now (or +1h, 2026-01-01T00:00:00Z, epoch)",
                           continuous_update=False, style=STYLE)
         self.inspect_button = w.Button(description="Inspect", button_style="primary", icon="search")
         self.step_button = w.Button(description="Step through", icon="list-ol", disabled=True)
         self._step_listeners: list[Callable[[Trace], None]] = []
-        self.valid = w.Valid(value=False, readout="not inspected")
+        self.valid = w.Valid(value=False, readout="", layout=w.Layout(visibility="hidden"))
+        self.stepper: StageStepper | None = None
+        self.step_view = w.VBox()
         self.verdict = w.HTML()
         self.decoded_view = w.HTML()
         self.findings_view = w.HTML()
         for control in (self.artifact, self.public_key_id, self.public_key, self.use_loaded_key,
-                        self.request_url, self.client_ip, self.as_of):
+                        self.request_url, self.response, self.client_ip, self.as_of):
             control.observe(lambda _: self.inspect(), names="value")
         self.inspect_button.on_click(lambda _: self.inspect())
         self.step_button.on_click(lambda _: self._step())
         if keys is not None:
             keys.on_change(lambda _: self.inspect())
+        self.session = SessionView(self._diagnose_har)
         self.widget = w.VBox([
-            self.artifact,
+            self.artifact, self.request_url, self.response,
             w.Accordion(children=[w.VBox([self.public_key_id, self.public_key, self.use_loaded_key,
-                                          self.request_url, self.client_ip, self.as_of])],
-                        titles=("Keys, request URL, client IP, time",), selected_index=None),
+                                          self.client_ip, self.as_of])],
+                        titles=("Keys, client IP, time",), selected_index=None),
             w.HBox([self.inspect_button, self.step_button, self.valid]), self.verdict,
-            w.HTML(FINDINGS_TITLE), self.findings_view, w.HTML(DECODED_TITLE), self.decoded_view,
+            w.HTML(FINDINGS_TITLE), self.findings_view, w.HTML(DECODED_TITLE), self.decoded_view, self.step_view,
+            w.HTML("<b>A browser session</b> (a HAR file: the network panel's “Save all as HAR”)"),
+            self.session.widget,
         ])
         self.widget.add_class("cfsign-inspector")
         self._guard_fields(self.verdict)
@@ -73,12 +86,13 @@ class Inspector(Panel):
         if not self.artifact.value.strip():
             self.result = None
             self.step_button.disabled = True
-            self.valid.value, self.valid.readout = False, "not inspected"
+            self.valid.value, self.valid.readout, self.valid.layout.visibility = False, "", "hidden"
             self.verdict.value = self.findings_view.value = self.decoded_view.value = ""
+            self.step_view.children = ()
             return None
         notes: list[str] = []
         keys = self._public_keys(notes)
-        now = self._now()
+        now = self._now()  # one reading of the clock per inspection: the verdict and its trace share it
         if self.as_of.value.strip():
             try:
                 now = parse_when(self.as_of.value, now=now)
@@ -87,13 +101,16 @@ class Inspector(Panel):
         self._context = {"public_keys": keys or None, "now": now,
                          "client_ip": self.client_ip.value.strip() or None,
                          "request_url": self.request_url.value.strip() or None}
-        result = diagnose(self.artifact.value, **self._context)
+        result = diagnose(self.artifact.value, response=self.response.value.strip() or None, **self._context)
         self.result = result
         self.step_button.disabled = False
-        self.valid.value = result.ok
+        self.step_view.children = ()
+        self.valid.value, self.valid.layout.visibility = result.ok, "visible"
         self.valid.readout = "served" if result.ok else str(result.cloudfront_error)
+        pasted = [f"taken from the paste: {n}" for n in result.decoded.paste_notes]
+        pasted += [f"also in the paste (not diagnosed): {o}" for o in result.decoded.others]
         self.verdict.value = verdict_banner(result) + "".join(message(n, "warning") for n in notes) \
-            + message(f"judged as of {format_epoch(now)}")
+            + "".join(message(n) for n in pasted) + message(f"judged as of {format_epoch(now)}")
         self.findings_view.value = render.findings_table(result.findings)
         self.decoded_view.value = decoded_table(result.decoded)
         return result
@@ -109,10 +126,24 @@ class Inspector(Panel):
         return trace_decode(self.artifact.value, **self._context)
 
     def _step(self) -> None:
+        """Hand the trace to the listeners (the App's Step through tab), or step through it right here."""
         trace = self.trace()
-        if trace is not None:
-            for listener in self._step_listeners:
-                listener(trace)
+        if trace is None:
+            return
+        for listener in self._step_listeners:
+            listener(trace)
+        if not self._step_listeners:
+            if self.stepper is None:
+                self.stepper = StageStepper()
+            failed = trace.names.index(trace.stopped_at) if trace.stopped_at in trace.names else 0
+            self.stepper.show(trace, at=failed)
+            self.step_view.children = (w.HTML("<b>Step through</b>"), self.stepper.widget)
+
+    def _diagnose_har(self, text: str) -> Any:
+        """The uploaded HAR through frames.diagnose_har, with the keys this panel trusts."""
+        from ..frames.har import diagnose_har
+
+        return diagnose_har(text, public_keys=self._public_keys([]) or None)
 
     def _public_keys(self, notes: list[str]) -> dict[str, Any]:
         keys: dict[str, Any] = {}
