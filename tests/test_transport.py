@@ -131,6 +131,18 @@ def test_no_truncation_without_evidence(url: str) -> None:
     assert "URL_TRUNCATED" not in diagnose(url, now=NOW - 60).codes
 
 
+def test_a_whole_signature_without_its_key_pair_id_is_missing_not_cut(rsa_key: PrivateKey) -> None:
+    url = signed(rsa_key)
+    result = _diagnose(rsa_key, url[: url.index("&Key-Pair-Id")])
+    assert result.cause.code == "MISSING_KEY_PAIR_ID" and "URL_TRUNCATED" not in result.codes
+
+
+def test_another_keys_whole_signature_is_not_cut(rsa_key: PrivateKey, ecdsa_key: PrivateKey) -> None:
+    url = signed(ecdsa_key)  # a 70-72 byte DER signature, sent with the RSA key's id
+    result = _diagnose(rsa_key, url)
+    assert "URL_TRUNCATED" not in result.codes and result.cause.code == "SIGNATURE_MISMATCH"
+
+
 def test_a_signature_cut_inside_the_url_stays_not_decodable(rsa_key: PrivateKey) -> None:
     url = signed(rsa_key)
     value = url.split("Signature=")[1].split("&")[0]

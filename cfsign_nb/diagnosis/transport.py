@@ -209,7 +209,9 @@ def _truncation_evidence(d: Decoded, ctx: Context) -> list[str]:
         later = [m for m in missing if _SIGNER_ORDER.get(m.partition(" ")[0], 0) > (position or 0)]
         order = [_SIGNER_ORDER[name] for name, _ in pairs if name in _SIGNER_ORDER]
         in_order = all(a <= b for a, b in pairwise(order))  # as signers append them
-        if position is not None and later and in_order:
+        size = len(d.url)
+        if position is not None and later and in_order and (_incomplete(d, last_name, last_value)
+                                                            or size in TYPICAL_LIMITS):
             at_end = last_name == "Signature"
             evidence.append(f"it ends inside {last_name}, and {' and '.join(later)}, which signers append after it, "
                             f"{'is' if len(later) == 1 else 'are'} missing")
@@ -243,6 +245,8 @@ def _short_signature(d: Decoded, key: PublicKey | None) -> str | None:
     if not data:
         return None
     size = len(data)
+    if _whole_signature(data):  # another key's, or a raw r||s: not cut
+        return None
     if key is not None and key.algorithm == "RSA":
         expected = (key.size + 7) // 8
         if size < expected:
@@ -254,3 +258,26 @@ def _short_signature(d: Decoded, key: PublicKey | None) -> str | None:
         return (f"the signature is {size} bytes: longer than any ECDSA P-256 signature (at most 72) and shorter "
                 "than an RSA-2048 one (256)")
     return None
+
+
+def _whole_signature(data: bytes) -> bool:
+    """True for bytes of a size some signature has: RSA (1024-4096 bits), raw r||s, or a complete ECDSA DER."""
+    complete_der = len(data) >= 8 and data[0] == 0x30 and data[1] + 2 == len(data)
+    return complete_der or len(data) in (64, 128, 256, 384, 512)
+
+
+def _incomplete(d: Decoded, name: str, value: str) -> bool:
+    """True when the last value of the URL shows it was cut: a signature or policy that does not decode whole,
+    an epoch with fewer than 10 digits (before 2001), or nothing at all."""
+    if not value:
+        return True
+    if name == "Expires":
+        return value.isascii() and value.isdigit() and len(value) < 10
+    if name == "Policy":
+        return len(value) % 4 != 0 or any(p.code in ("POLICY_NOT_DECODABLE", "POLICY_INVALID") for p in d.problems)
+    if name == "Signature":
+        if len(value) % 4:
+            return True
+        data = d.signature
+        return data is None or not _whole_signature(data)
+    return False
