@@ -100,11 +100,13 @@ diagnose(lines, public_keys=trusted, now=NOW, request_url=URL)
 
 # %% [markdown]
 # ## Paste yours here
-# Paste a signed URL, a `Cookie:` header or `Set-Cookie:` lines. Open *Keys, request URL, client IP,
-# time* to add the public key (as shown in the CloudFront console) and its id.
+# Paste anything that holds a signed URL or cookies: the URL, a `Cookie:` header, `Set-Cookie:` lines,
+# a curl command, a raw request. Open *Keys, client IP, time* to add the public key (as shown in the
+# CloudFront console) and its id. It judges at the gallery's fixed clock, like the cases above (clear
+# `now=NOW` for the real one); *Step through* shows the stages right under it.
 
 # %%
-inspector = Inspector()
+inspector = Inspector(now=NOW)
 inspector.artifact.value = cases["query added after signing"]
 inspector.public_key_id.value = KEY_PAIR_ID
 inspector.public_key.value = rsa_key.public_key_pem()

@@ -15,8 +15,10 @@
 # # CloudFront signed URL inspector
 # *Needs* `pip install "cfsign-nb[widgets]"` (`cfsign-nb[app]` to serve it with Voila), which `scripts/tour` installs.
 #
-# Paste a signed URL, a `Cookie:` header or `Set-Cookie:` lines to learn whether CloudFront would
-# serve the request, and if not, why and how to fix it. Nothing leaves this server.
+# Paste anything that holds a signed URL or cookies (the URL, a `Cookie:` header, `Set-Cookie:` lines,
+# a curl command, a raw request), optionally CloudFront's response, or upload a HAR file, to learn
+# whether CloudFront would serve each request, and if not, why and how to fix it. *Step through* shows
+# the decoding stages under the verdict. Nothing leaves this server.
 
 # %%
 from cfsign_nb.widgets import Inspector
