@@ -67,7 +67,8 @@ def timeline_svg(frame: Any) -> str:
     status = frame["status"].fillna(0)
     for index, code in enumerate(codes):
         chosen = frame["code"].astype(str) == code
-        axes.scatter(started[chosen], status[chosen], s=28, color=palette(index % 20), label=code)
+        hue = (2 * index) % 20 + (index // 10) % 2  # the 10 distinct hues first, then their light shades
+        axes.scatter(started[chosen], status[chosen], s=28, color=palette(hue), label=code)
     axes.set_xlabel("request started (UTC)")
     axes.set_ylabel("HTTP status")
     axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
