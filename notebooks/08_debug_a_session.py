@@ -22,6 +22,8 @@
 # To have real answers, this notebook plays a short session against the local edge (the
 # CloudFront-like server of notebook 07) and writes the HAR entries from its real responses. The
 # edge's clock is ours to set, so a policy can expire mid-session without waiting.
+#
+# *Needs* `pip install "cfsign-nb[lab,edge]"`, which `scripts/tour` installs (with what every notebook needs).
 
 # %%
 import json

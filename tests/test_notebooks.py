@@ -56,7 +56,7 @@ def test_nbstripout_finds_nothing_to_strip() -> None:
 
 
 TOUR_EXTRAS = set((NOTEBOOKS.parent / "scripts" / "tour-extras").read_text().strip().split(","))
-_IN_FLIGHT = {"05_log_analysis", "08_debug_a_session"}  # being written by others now: their line comes with them
+_IN_FLIGHT = {"05_log_analysis"}  # being written by others now: their line comes with them
 
 
 @pytest.mark.parametrize("source", [s for s in SOURCES if s.stem not in _IN_FLIGHT],

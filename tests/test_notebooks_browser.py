@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
 # Stored before scripts/sync-notebooks dropped jupytext's copied filter; back in once re-synced by its author.
-_RESYNC_PENDING = {"08_debug_a_session.ipynb"}
+_RESYNC_PENDING: set[str] = set()
 
 
 def _git(repo: Path, *args: str) -> str:
