@@ -152,7 +152,8 @@ def test_the_walk_finds_every_text_field_of_every_panel() -> None:
     expected = [app.keys.key_pair_id, app.keys.pem, app.keys.passphrase, app.keys.public_pem, app.policy.url,
                 app.policy.resource, app.policy.expires, app.policy.starts, app.policy.ip, app.signer.signed_url,
                 app.signer.cookie_lines, app.inspector.artifact, app.inspector.public_key_id,
-                app.inspector.public_key, app.inspector.request_url, app.inspector.client_ip, app.inspector.as_of]
+                app.inspector.public_key, app.inspector.request_url, app.inspector.response, app.inspector.client_ip,
+                    app.inspector.as_of]
     assert {id(field) for field in expected} == found
     assert len(FIELD_CASES) == 2 * len(expected)
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from cfsign_nb import PrivateKey, Signer, generate_key, render
+from cfsign_nb.errors import InputError
 from cfsign_nb.widgets import App, Inspector, KeyPanel, PolicyBuilder, SignerPanel
 
 from .conftest import KEY_ID, NOW, URL
@@ -177,6 +178,46 @@ def test_an_ip_limited_url_inspected_without_a_client_ip_is_a_warning(rsa_key: P
     assert "⚠" in verdict and "✔" not in verdict
     app.inspector.client_ip.value = "203.0.113.9"
     assert "would be served</div>" in app.inspector.verdict.value and "✔" in app.inspector.verdict.value
+
+
+def test_changing_a_policy_input_clears_the_old_signed_output(rsa_key: PrivateKey) -> None:
+    app = App(key=rsa_key, key_pair_id=KEY_ID, url=URL, now=NOW)
+    app.signer.sign()
+    assert app.signer.signed_url.value and "signed URL" in app.signer.status.value
+    app.policy.ip.value = "203.0.113.0/24"
+    assert app.signer.result is None and app.signer.signed_url.value == "" and app.signer.status.value == ""
+    assert app.signer.inspect_button.disabled and app.signer.step_button.disabled
+
+
+def test_one_now_per_signing_the_plan_and_the_url_carry_the_same_epoch(rsa_key: PrivateKey) -> None:
+    ticks = iter(range(NOW, NOW + 1000, 7))
+    app = App(key=rsa_key, key_pair_id=KEY_ID, url=URL, now=lambda: next(ticks))
+    app.signer.sign()
+    expires = app.signer.result.split("Expires=")[1].split("&")[0]
+    assert f"EpochTime&quot;:{expires}" in app.policy.view.value or f'"EpochTime":{expires}' in app.policy.view.value
+
+
+def test_the_sign_tab_shows_only_the_box_of_its_mode(rsa_key: PrivateKey) -> None:
+    app = App(key=rsa_key, key_pair_id=KEY_ID, url=URL, now=NOW)
+    assert app.signer.cookie_lines.layout.display == "none" and app.signer.signed_url.layout.display is None
+    app.policy.mode.value = "cookies"
+    assert app.signer.signed_url.layout.display == "none" and app.signer.cookie_lines.layout.display is None
+
+
+def test_a_failed_key_load_names_the_key_still_active(rsa_key: PrivateKey) -> None:
+    app = App(key=rsa_key, key_pair_id=KEY_ID, url=URL, now=NOW)
+    app.keys._load(lambda: (_ for _ in ()).throw(InputError("cannot load the private key: junk")))
+    status = app.keys.status.value
+    assert "junk" in status and "still active" in status and rsa_key.fingerprint in status
+
+
+def test_panel_messages_name_the_panel_control() -> None:
+    from cfsign_nb.widgets.places import for_panel
+
+    core = ("the private key is encrypted; pass its passphrase (passphrase=... in Python, "
+            "or the CFSIGN_PASSPHRASE environment variable for the cfsign command)")
+    assert for_panel(core) == "the private key is encrypted; pass its passphrase (the Key tab's Passphrase field)"
+    assert "--request-url" not in for_panel("give it (request_url= in Python, --request-url on the command line)")
 
 
 def test_signed_cookies_then_inspect(rsa_key: PrivateKey) -> None:

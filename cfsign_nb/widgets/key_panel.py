@@ -38,8 +38,8 @@ class KeyPanel(Panel):
                                    continuous_update=False, style=STYLE)
         self.load_button = w.Button(description="Load pasted key", button_style="primary", icon="key")
         self.upload = w.FileUpload(accept=".pem,.der,.key", multiple=False, description="Upload key file")
-        self.generate_rsa = w.Button(description="New RSA-2048 key")
-        self.generate_ecdsa = w.Button(description="New ECDSA P-256 key")
+        self.generate_rsa = w.Button(description="New RSA-2048 key", layout=w.Layout(width="auto"))
+        self.generate_ecdsa = w.Button(description="New ECDSA P-256 key", layout=w.Layout(width="auto"))
         self.status = w.HTML()
         self.public_pem = Textarea(description="Public key", disabled=True, style=STYLE,
                                    layout=w.Layout(width="100%", height="150px"))
@@ -130,7 +130,10 @@ class KeyPanel(Panel):
         try:
             key = loader()
         except CfSignError as err:
-            self.status.value = message(f"{err} — {again}", "error")
+            active = key_summary(self.key, self.key_pair_id.value.strip()) if self.key is not None else ""
+            still = message("still active: the key below (the failed one was not loaded)") if active \
+                else message("no key loaded")
+            self.status.value = message(f"{err} — {again}", "error") + still + active
             return False
         self.set_key(key)
         return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,6 +29,7 @@ class PolicyBuilder(Panel):
         self._now = clock(now)
         self.plan: PolicyPlan | None = None
         self.error: str | None = None
+        self._change_listeners: list[Callable[[], None]] = []
         self.mode = w.ToggleButtons(options=[("Signed URL", "url"), ("Signed cookies", "cookies")], value="url")
         self.url = Text(value=url, description="URL", placeholder="https://d111111abcdef8.cloudfront.net/video.mp4",
                         style=STYLE, layout=WIDE)
@@ -42,7 +44,7 @@ class PolicyBuilder(Panel):
         self.hash = w.ToggleButtons(options=["SHA1", "SHA256"], value="SHA1", description="Hash", style=STYLE)
         self.view = w.HTML()
         for control in (self.mode, self.url, self.resource, self.expires, self.starts, self.ip, self.hash):
-            control.observe(lambda _: self.refresh(), names="value")
+            control.observe(lambda _: self._changed(), names="value")
         self.quick.observe(self._quick_choice, names="value")
         self.expires_picker.observe(self._picked, names="value")
         self.widget = w.VBox([
@@ -66,9 +68,16 @@ class PolicyBuilder(Panel):
             return
         self.expires.value = str(epoch)
 
-    def arguments(self) -> dict[str, Any]:
-        """The keyword arguments for Signer.sign_url / sign_cookies; raises InputError if invalid."""
-        now = self._now()
+    def on_change(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` whenever an input changes, so outputs made from the old inputs can be cleared."""
+        self._change_listeners.append(callback)
+
+    def arguments(self, now: int | None = None) -> dict[str, Any]:
+        """The keyword arguments for Signer.sign_url / sign_cookies; raises InputError if invalid.
+
+        ``now`` is the one reading of the clock of the action (a relative expiry is resolved against it once).
+        """
+        now = self._now() if now is None else now
         url = self.url.value.strip()
         if not url:
             raise InputError("enter the URL the viewer will request (or the cookie resource)")
@@ -80,9 +89,17 @@ class PolicyBuilder(Panel):
             "resource": self.resource.value.strip() or None,
         }
 
-    def refresh(self) -> None:
+    def _changed(self) -> None:
+        """An input changed: the plan is rebuilt and whoever showed results of the old inputs clears them."""
+        self.refresh()
+        for listener in self._change_listeners:
+            listener()
+
+    def refresh(self, now: int | None = None) -> None:
+        """Rebuild the plan and its view from the current inputs, at ``now`` (one clock reading) or the clock's."""
+        now = self._now() if now is None else now
         try:
-            arguments = self.arguments()
+            arguments = self.arguments(now)
             url = self.url.value.strip()
             if self.cookies:
                 target = arguments.pop("resource") or url
@@ -93,9 +110,9 @@ class PolicyBuilder(Panel):
             self._fail(str(err))
             return
         self.error = None
-        self.view.value = plan_view(self.plan, self._notes())
+        self.view.value = plan_view(self.plan, self._notes(now))
 
-    def _notes(self) -> list[str]:
+    def _notes(self, now: int) -> list[str]:
         notes = []
         for label, text in (("expiry", self.expires.value), ("start", self.starts.value)):
             stripped = text.strip()
@@ -104,7 +121,7 @@ class PolicyBuilder(Panel):
                 notes.append(f"the {label} {stripped!r} has no time zone, so it was read as UTC")
         if self.hash.value == "SHA256":
             notes.append("SHA-256 adds Hash-Algorithm=SHA256 (cookie: CloudFront-Hash-Algorithm)")
-        if self.plan is not None and self.plan.policy.date_less_than <= self._now():
+        if self.plan is not None and self.plan.policy.date_less_than <= now:
             notes.append("the expiry has already passed: CloudFront will refuse this (fine for practice)")
         return notes
 

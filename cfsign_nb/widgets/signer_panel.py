@@ -39,6 +39,23 @@ class SignerPanel(Panel):
                               self.signed_url, self.cookie_lines])
         self.widget.add_class("cfsign-signer-panel")
         self._guard_fields(self.status)
+        policy.on_change(self.clear)
+        keys.on_change(lambda _: self.clear())
+        self._show_mode()
+
+    def clear(self) -> None:
+        """Drop every output of the last signing (inputs changed: nothing stale stays on screen)."""
+        self.result, self.trace = None, None
+        self.inspect_button.disabled = self.step_button.disabled = True
+        self.signed_url.value = self.cookie_lines.value = ""
+        self.status.value = ""
+        self._show_mode()
+
+    def _show_mode(self) -> None:
+        """Only the box of the chosen mode: the signed URL, or the Set-Cookie lines."""
+        cookies = self.policy.cookies
+        self.signed_url.layout.display = "none" if cookies else None
+        self.cookie_lines.layout.display = None if cookies else "none"
 
     def on_inspect(self, callback: Callable[[str], None]) -> None:
         """Call ``callback(text)`` with the signed URL or Set-Cookie lines when "Inspect this" is clicked."""
@@ -50,12 +67,12 @@ class SignerPanel(Panel):
 
     def sign(self) -> None:
         """Sign once, through the stage trace, so the steps shown are those of this very result."""
-        self.result, self.trace = None, None
-        self.inspect_button.disabled = self.step_button.disabled = True
-        self.signed_url.value = self.cookie_lines.value = ""
+        self.clear()
+        now = self.policy._now()  # one reading of the clock: the plan shown and the signature share its epoch
+        self.policy.refresh(now)
         try:
             signer = self.keys.signer(self.policy.hash.value)
-            arguments = self.policy.arguments()
+            arguments = self.policy.arguments(now)
             url = self.policy.url.value.strip()
             if self.policy.cookies:
                 url = arguments.pop("resource") or url

@@ -15,6 +15,7 @@ from ..keys import PrivateKey
 from ..signer import PolicyPlan
 from ..times import format_epoch
 from ._secrets import scrub
+from .places import for_panel
 
 APP_TITLE = "<h3 style='margin:4px 0'>cfsign_nb — CloudFront signed URLs and cookies</h3>"
 FINDINGS_TITLE = "<b>Findings</b>"
@@ -26,7 +27,7 @@ _REFUSED_RE = re.compile(rf"{_REFUSED_OPEN}.*?</div></div>", re.DOTALL)
 
 def message(text: str, kind: str = "info") -> str:
     """A one-line status (``kind`` error, warning, info or ok) that never shows key material."""
-    return render.message(scrub(text), kind)
+    return render.message(for_panel(scrub(text)), kind)
 
 
 def key_refused(text: str, status: str) -> str:
@@ -69,7 +70,7 @@ def verdict_banner(result: Diagnosis) -> str:
     text = result.verdict
     cause = result.cause
     if cause is not None:
-        text += f" — {cause.message}"
+        text += f" — {for_panel(cause.message)}"
     conditional = result.ok and (bool(result.unchecked) or result.agrees is False)
     return render.banner(result.ok, text, kind="warning" if conditional else None)
 
