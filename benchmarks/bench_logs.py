@@ -1,0 +1,173 @@
+"""Access logs: read + diagnose 1M rows in each format on one core; verification on a LocalCluster vs raw verify.
+
+    .venv/bin/python benchmarks/bench_logs.py [--n 1000000] [--verify-n 100000] [--files 8]
+
+The log is built around bench_frames' cached signed URLs (ECDSA, canned, some expired and
+SHA-256) with realistic fields, written once per format by ``write_access_log`` and cached under
+benchmarks/.cache/ (git-ignored). Each format is read (``columns="diagnosis"``) and diagnosed
+without verification in a fresh process pinned to one core; targets: v2 Parquet end to end <= 3 s,
+W3C <= 5 s. Verification: the first ``--verify-n`` rows as ``--files`` Parquet files, summarised
+with ``diagnose_access_logs(..., client=)`` on a LocalCluster of 1 and then 2 worker processes
+(127.0.0.1, one thread each; a warm-up run first), next to the raw ``cryptography`` verify rate on
+the same rows in this run; targets: >= 0.9x per worker, >= 1.7x with 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+import bench_frames  # the cached URL corpus and the raw verify loop
+
+CACHE = bench_frames.CACHE
+NOW = bench_frames.NOW
+FORMATS = (("w3c", ".log"), ("w3c-v2", ".v2.log"), ("json", ".json"), ("parquet", ".parquet"))
+
+
+def log_path(n: int, form: str, suffix: str) -> Path:
+    return CACHE / f"log-{n}-{form}{suffix}"
+
+
+def build_frame(n: int):  # type: ignore[no-untyped-def]
+    """A log frame of ``n`` requests around the cached signed URLs (vectorised, no signing here)."""
+    import numpy as np
+    import pandas as pd
+
+    urls, keys = bench_frames.load(n, "ecdsa")
+    rng = np.random.default_rng(1)
+    parts = urls.str.split("?", n=1, expand=True)
+    stamps = pd.to_datetime(NOW - 3600 + np.arange(n) * 7200 // max(n, 1), unit="s", utc=True)
+    expired = parts[1].str.extract(r"Expires=(\d+)")[0].astype("int64") <= (NOW - 3600 + np.arange(n) * 7200 // n)
+    frame = pd.DataFrame({
+        "date": stamps.strftime("%Y-%m-%d"), "time": stamps.strftime("%H:%M:%S"),
+        "x-edge-location": rng.choice(["FRA56-P1", "IAD89-C3", "NRT57-P2"], n),
+        "sc-bytes": rng.integers(300, 5_000_000, n), "c-ip": [f"198.51.100.{i % 254 + 1}" for i in range(n)],
+        "cs-method": "GET", "cs(Host)": "d111111abcdef8.cloudfront.net",
+        "cs-uri-stem": parts[0].str.slice(len("https://media.example.com")), "sc-status": np.where(expired, 403, 200),
+        "cs(Referer)": "https://www.example.com/", "cs(User-Agent)": "Mozilla/5.0 (X11; Linux x86_64) Example/1.0",
+        "cs-uri-query": parts[1], "cs(Cookie)": None, "x-edge-result-type": np.where(expired, "Error", "Hit"),
+        "x-edge-request-id": [f"req{i:051d}==" for i in range(n)], "x-host-header": "media.example.com",
+        "cs-protocol": "https", "cs-bytes": 400, "time-taken": 0.01, "ssl-protocol": "TLSv1.3",
+        "ssl-cipher": "TLS_AES_128_GCM_SHA256", "cs-protocol-version": "HTTP/2.0",
+        "c-port": rng.integers(1024, 65535, n), "sc-content-type": "video/mp4",
+    })
+    return frame, keys
+
+
+def generate(n: int, verify_n: int, files: int) -> None:
+    """Write the log once per format, and the verification subset as ``files`` Parquet files."""
+    bench_frames.generate(n, "ecdsa")
+    todo = [(form, suffix) for form, suffix in FORMATS if not log_path(n, form, suffix).exists()]
+    split = CACHE / f"log-verify-{verify_n}-{files}"
+    if not todo and split.exists():
+        return
+    from cfsign_nb.frames import write_access_log
+    from cfsign_nb.logformat import FIELDS
+
+    frame, _ = build_frame(n)
+    reordered = [*reversed(FIELDS[:12]), *FIELDS[12:]]  # a v2 W3C file: every field, in another order
+    for form, suffix in todo:
+        start = time.perf_counter()
+        target = log_path(n, form, suffix)
+        write_access_log(frame, f"{target}.tmp", format=form, fields=reordered if form == "w3c-v2" else None,
+                         compress=False)
+        os.replace(f"{target}.tmp", target)
+        print(f"  wrote {target.name} in {time.perf_counter() - start:.0f} s", file=sys.stderr)
+    if not split.exists():
+        tmp = split.with_suffix(".tmp")
+        tmp.mkdir(exist_ok=True)
+        size = -(-verify_n // files)
+        for i in range(files):
+            write_access_log(frame.iloc[i * size : min((i + 1) * size, verify_n)], tmp / f"part-{i:03d}.parquet",
+                             format="parquet")
+        tmp.rename(split)
+
+
+def child(form: str, suffix: str, n: int) -> None:
+    """Read + diagnose one format on one core; print seconds for each and the peak RSS."""
+    os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    from cfsign_nb.frames import diagnose_access_log, read_access_log
+
+    path = log_path(n, form, suffix)
+    start = time.perf_counter()
+    log = read_access_log(path, columns="diagnosis")
+    read = time.perf_counter() - start
+    table = diagnose_access_log(log, verify=False)
+    total = time.perf_counter() - start
+    assert len(table) == n, len(table)
+    print(read, total, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+def on_cluster(workers: int, folder: Path, keys: dict[str, str]) -> tuple[float, int]:
+    """Seconds to diagnose and summarise every file with verification on a LocalCluster of ``workers``."""
+    from distributed import Client, LocalCluster
+
+    from cfsign_nb.frames.cluster import diagnose_access_logs
+    from cfsign_nb.frames.logsummary import summarise
+
+    files = sorted(str(p) for p in folder.iterdir())
+    with LocalCluster(n_workers=workers, processes=True, threads_per_worker=1, host="127.0.0.1",
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        options = {"columns": "diagnosis"}
+        summarise(diagnose_access_logs(files[:workers], public_keys=keys, client=client, read_options=options),
+                  client=client)  # warm-up: imports, key parsing
+        start = time.perf_counter()
+        summary = summarise(diagnose_access_logs(files, public_keys=keys, client=client, read_options=options),
+                            client=client)
+        return time.perf_counter() - start, summary.requests
+
+
+def raw_rate(n: int, verify_n: int) -> float:
+    """The raw cryptography verify rate on the verification rows, pre-decoded so only verify is timed."""
+    urls, keys = bench_frames.load(n, "ecdsa")
+    work = bench_frames.raw_inputs(urls.iloc[:verify_n].tolist(), next(iter(keys.values())))
+    best = 0.0
+    for _ in range(2):
+        start = time.perf_counter()
+        for verify, signature, policy, args in work:
+            verify(signature, policy, *args)
+        best = max(best, len(work) / (time.perf_counter() - start))
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=1_000_000)
+    parser.add_argument("--verify-n", type=int, default=100_000)
+    parser.add_argument("--files", type=int, default=8)
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    args.verify_n = min(args.verify_n, args.n)
+    if args.child:
+        child(*args.child, args.n)
+        return
+    generate(args.n, args.verify_n, args.files)
+    print(f"{args.n:,} log rows (ECDSA signed URLs); verification on {args.verify_n:,}; cpus={os.cpu_count()}")
+    print("read (columns='diagnosis') + diagnose_access_log(verify=False), one core, fresh process:")
+    for form, suffix in FORMATS:
+        command = [sys.executable, __file__, "--n", str(args.n), "--child", form, suffix]
+        out = subprocess.run(command, check=True, capture_output=True, text=True).stdout.split()
+        read, total, peak = float(out[0]), float(out[1]), int(out[2]) / 1024
+        size = log_path(args.n, form, suffix).stat().st_size / 2**20
+        print(f"  {form:8} {size:7.0f} MB  read {read:6.2f} s  diagnose {total - read:6.2f} s  "
+              f"total {total:6.2f} s  {args.n / total:>10,.0f} rows/s  peak RSS {peak:6.0f} MB")
+    raw = raw_rate(args.n, args.verify_n)
+    print(f"raw cryptography verify (ECDSA P-256), this process: {raw:>10,.0f} rows/s")
+    folder = CACHE / f"log-verify-{args.verify_n}-{args.files}"
+    keys = bench_frames.load(args.n, "ecdsa")[1]
+    for workers in (1, 2):
+        seconds, rows = on_cluster(workers, folder, keys)
+        rate = rows / seconds
+        print(f"LocalCluster, {workers} worker(s), verified, {args.files} Parquet files: {rows:,} rows "
+              f"{seconds:6.2f} s {rate:>10,.0f} rows/s = {rate / raw:4.2f}x raw "
+              f"({rate / raw / workers:4.2f}x per worker)")
+
+
+if __name__ == "__main__":
+    main()
