@@ -209,11 +209,11 @@ def read_parquet(handle: IO[bytes], *, wanted: Collection[str] | None, chunk_lin
 
 
 def _chunk(table: pa.Table, fields: tuple[str, ...]) -> RawChunk:
-    """A pyarrow table as a raw chunk: every column as text, missing values as ``-``, canonical names."""
+    """A pyarrow table as a raw chunk: every column as text, canonical names."""
     names = _unique([canonical_name(n) for n in table.column_names])
     columns = {}
     for name, column in zip(names, table.columns, strict=True):
         text = column if pa.types.is_string(column.type) else pc.cast(column, pa.string())
-        columns[name] = pc.fill_null(text, "-")
+        columns[name] = text
     frame = pa.table(columns).to_pandas() if columns else pd.DataFrame(index=range(table.num_rows))
     return RawChunk(frame, fields)

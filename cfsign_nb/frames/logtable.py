@@ -15,6 +15,8 @@ from collections.abc import Collection, Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..logformat import EMPTY, FIELDS, TIMESTAMP, unescape_field
 from .assemble import STR, UTC_SECONDS
@@ -46,7 +48,6 @@ def typed(
     """The typed frame of one raw chunk (see the module docstring); ``wanted`` None means every field."""
     frame = raw.frame
     n = len(frame)
-    frame = frame.replace({EMPTY: None}) if n else frame
     epoch = frame.pop(TIMESTAMP) if TIMESTAMP in frame else None
     standard = [name for name in FIELDS if wanted is None or name in wanted]
     extra = [name for name in frame.columns if name not in FIELDS]
@@ -56,7 +57,7 @@ def typed(
         if name in INTS:
             out[name] = _int_column(column)
         elif name in FLOATS:
-            out[name] = pd.to_numeric(column, errors="coerce").astype("float64")
+            out[name] = _numbers(column)
         else:
             out[name] = _unescaped(column, name)
     for key, value in (partitions or {}).items():
@@ -89,27 +90,56 @@ def _timestamp(frame: pd.DataFrame, epoch: pd.Series | None) -> pd.Series:
 
 def _url(frame: pd.DataFrame) -> pd.Series:
     """The request URL from ``cs-protocol``, ``x-host-header`` or ``cs(Host)``, ``cs-uri-stem`` and ``cs-uri-query``."""
-    missing = pd.Series(np.nan, index=frame.index, dtype=STR)
-    host = frame.get("x-host-header", missing).astype(STR).fillna(frame.get("cs(Host)", missing).astype(STR))
-    query = frame.get("cs-uri-query", missing).astype(STR)
-    scheme = frame.get("cs-protocol", missing).astype(STR).fillna("https")
-    url = scheme + "://" + host + frame.get("cs-uri-stem", missing).astype(STR)
-    return url.where(query.isna(), url + "?" + query).astype(STR)
+    def text(name: str) -> pa.ChunkedArray:
+        if name not in frame:
+            return pa.chunked_array([pa.nulls(len(frame), pa.large_string())])
+        return pa.chunked_array(_arrow(frame[name])).cast(pa.large_string())
+
+    def word(value: str) -> pa.Scalar:
+        return pa.scalar(value, pa.large_string())
+
+    host = pc.coalesce(text("x-host-header"), text("cs(Host)"))
+    scheme = pc.coalesce(text("cs-protocol"), word("https"))
+    url = pc.binary_join_element_wise(scheme, word("://"), host, text("cs-uri-stem"), word(""))
+    query = text("cs-uri-query")
+    url = pc.if_else(pc.is_null(query), url, pc.binary_join_element_wise(url, query, word("?")))
+    return pd.Series(url, index=frame.index, dtype=STR)
+
+
+def _arrow(column: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """A text column as Arrow strings (no copy for pandas' Arrow-backed text)."""
+    values = column.array
+    inner = getattr(values, "_pa_array", None)
+    if inner is not None and pa.types.is_string(inner.type) | pa.types.is_large_string(inner.type):
+        return inner
+    return pa.array(column.astype(STR).array)
 
 
 def _unescaped(column: pd.Series, name: str) -> pd.Series:
-    """Field ``name`` as text with :func:`~cfsign_nb.logformat.unescape_field` applied where a value holds ``%``."""
-    text = column.astype(STR)
-    escaped = text.str.contains("%", regex=False).fillna(False).to_numpy(dtype=bool)
-    if not escaped.any():
-        return text
-    values = text.astype(object)
-    values[escaped] = [unescape_field(v, name) for v in values[escaped]]
-    return values.astype(STR)
+    """Field ``name`` as text, ``-`` missing, :func:`~cfsign_nb.logformat.unescape_field` applied where a ``%`` is."""
+    text = pa.chunked_array(_arrow(column)).combine_chunks()
+    dash = pc.equal(text, EMPTY)
+    if pc.any(dash).as_py():
+        text = pc.if_else(dash, pa.scalar(None, text.type), text)
+    escaped = pc.fill_null(pc.match_substring(text, "%"), False)
+    if pc.any(escaped).as_py():
+        # Most escapes are spaces (a user agent, "; " between cookies): where %20 is the only one, decode at once.
+        spaced = pc.replace_substring(text, "%20", " ")
+        text = pc.if_else(escaped, spaced, text)
+        escaped = pc.and_(escaped, pc.fill_null(pc.match_substring(spaced, "%"), False))
+        if pc.any(escaped).as_py():
+            values = column.astype(object)[np.asarray(escaped)].tolist()
+            text = pc.replace_with_mask(text, escaped, pa.array([unescape_field(v, name) for v in values], text.type))
+    return pd.Series(text, index=column.index, dtype=STR)
+
+
+def _numbers(column: pd.Series) -> pd.Series:
+    """Numbers as float64; ``-`` and anything that is not a number are missing."""
+    return pd.to_numeric(column.astype(object), errors="coerce").astype("float64")
 
 
 def _int_column(column: pd.Series) -> pd.Series:
     """Whole numbers that fit an int64 as Int64; anything else (``1.5``, ``1e400``, 5,000 digits) is missing."""
-    numbers = pd.to_numeric(column, errors="coerce").astype("float64")
+    numbers = _numbers(column)
     whole = numbers.where(np.isfinite(numbers) & (numbers == np.floor(numbers)) & (numbers.abs() < 2**63))
     return whole.astype("Int64")
