@@ -4,7 +4,7 @@ Whatever the file (legacy or v2 W3C, JSON, Parquet, real-time), a chunk of raw t
 same frame: ``timestamp`` (tz-aware UTC seconds, from ``date`` + ``time`` or the real-time
 ``timestamp``), the wanted standard fields in the legacy order (missing ones empty), any other
 logged field as text, the Hive partition values, and ``url``. Values are unescaped once with
-:mod:`cfsign_nb.logformat`'s rules; only values holding a ``%`` are touched, one by one.
+:mod:`cfsign_nb.logformat`'s rules (with pyarrow; only values with an escape other than ``%20`` one by one).
 ``frame.attrs["fields"]`` lists the fields the file logged, which the diagnosis needs to tell
 "not sent" from "not logged".
 """
