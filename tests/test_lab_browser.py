@@ -140,8 +140,8 @@ def test_tour_notebook_renders_its_panels(lab: Server) -> None:
 
 
 # Every text field of App, tab by tab: (tab title, panel class, fields that panel shows there).
-SECRET_TABS = [("Key", "cfsign-key-panel", 3), ("Sign", "cfsign-policy-builder", 5), ("Sign", "cfsign-signer-panel", 2),
-               ("Inspect", "cfsign-inspector", 6)]
+SECRET_TABS = [("Key", "cfsign-key-panel", 3), ("Sign", "cfsign-policy-builder", 5), ("Sign", "cfsign-signer-panel", 1),
+               ("Inspect", "cfsign-inspector", 7)]
 
 
 def _private_chunks(pem: str, public_pem: str) -> list[str]:
@@ -185,7 +185,8 @@ def test_saved_notebook_holds_no_private_key(lab: Server, rsa_key, ecdsa_key) ->
             panel = app.locator(f".{panel_class}")
             if panel_class == "cfsign-inspector":
                 panel.locator(".jupyter-widget-Collapse-header").first.click()
-            fields = panel.locator("input[type=text]:enabled, input[type=password]:enabled, textarea:enabled")
+            fields = panel.locator("input[type=text]:enabled:visible, input[type=password]:enabled:visible, "
+                                   "textarea:enabled:visible")  # the Sign tab shows one output box per mode
             expect(fields).to_have_count(count)
             for index in range(count):
                 field = fields.nth(index)
