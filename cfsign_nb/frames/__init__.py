@@ -28,7 +28,16 @@ from ..policy import Policy
 from ..signer import SignedCookies
 from ..trace import Comparison, Trace
 from .accesslog import DIAGNOSIS_COLUMNS as DIAGNOSIS_COLUMNS
-from .accesslog import FIELDS, diagnose_access_log, iter_access_log, read_access_log, write_access_log
+from .accesslog import (
+    DIAGNOSIS_FIELDS,
+    FIELDS,
+    coverage,
+    diagnose_access_log,
+    iter_access_log,
+    read_access_log,
+    read_realtime_log,
+    write_access_log,
+)
 from .accessor import CfSignAccessor as CfSignAccessor
 from .assemble import CODE_CATEGORIES as CODE_CATEGORIES
 from .assemble import DECODE_COLUMNS, DIAGNOSE_COLUMNS
@@ -36,8 +45,11 @@ from .assemble import INTERNAL_ERROR as INTERNAL_ERROR
 from .assemble import STR as STR
 from .assemble import UTC_SECONDS as UTC_SECONDS
 from .batch import decode_many, diagnose_many
+from .cluster import DiagnosedLogs, diagnose_access_logs
 from .har import HAR_COLUMNS, diagnose_har
 from .logsample import EXPECTED_CODES, SAMPLE_KINDS, sample_access_log
+from .logsummary import LogSummary, summarise
+from .logwrite import WRITE_FORMATS
 from .single import (
     comparison_frame,
     decoded_frame,
@@ -52,17 +64,23 @@ from .summary import counts_by_code, counts_by_hour, counts_by_key, expiry_distr
 __all__ = [
     "DECODE_COLUMNS",
     "DIAGNOSE_COLUMNS",
+    "DIAGNOSIS_FIELDS",
     "EXPECTED_CODES",
     "FIELDS",
     "HAR_COLUMNS",
     "SAMPLE_KINDS",
+    "WRITE_FORMATS",
+    "DiagnosedLogs",
+    "LogSummary",
     "comparison_frame",
     "counts_by_code",
     "counts_by_hour",
     "counts_by_key",
+    "coverage",
     "decode_many",
     "decoded_frame",
     "diagnose_access_log",
+    "diagnose_access_logs",
     "diagnose_har",
     "diagnose_many",
     "diagnosis_frame",
@@ -70,9 +88,11 @@ __all__ = [
     "iter_access_log",
     "policy_frame",
     "read_access_log",
+    "read_realtime_log",
     "sample_access_log",
     "signed_cookies_frame",
     "style",
+    "summarise",
     "trace_frame",
     "write_access_log",
 ]
