@@ -274,8 +274,6 @@ def test_signed_for_the_distributions_other_name(rsa_key: PrivateKey, signed_hos
     assert without[-1].code == "SIGNATURE_MISMATCH"
 
 
-@pytest.mark.skipif("distribution" not in Context.__dataclass_fields__,
-                    reason="diagnose() does not yet put distribution= into the Context")
 def test_diagnose_tries_the_distributions_names(rsa_key: PrivateKey) -> None:
     url = _canned(rsa_key, "https://media.example.com/images/a.jpg", NOW, NOW).replace(
         "media.example.com", "d111111abcdef8.cloudfront.net")

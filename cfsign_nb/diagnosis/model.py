@@ -26,6 +26,8 @@ class Context:
     site: str | None = None
     """The page's URL the request was made from (a HAR entry's page or Referer), for SameSite; None if unknown."""
     response: Response | None = None
+    distribution: object | None = field(default=None, repr=False)
+    """The distribution config the request is judged against, as given to diagnose(); None if none."""
     """What CloudFront (or the origin) answered this request, when known: evidence to hold the diagnosis against."""
 
 

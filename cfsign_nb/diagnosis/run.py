@@ -51,7 +51,7 @@ def diagnose(
     decoded = decode(artifact, request_url=request_url if isinstance(request_url, str) else None)
     context = _context(decoded, public_keys, now, client_ip, request_url, setup_problems)
     context = replace(context, site=site if isinstance(site, str) and site else None,
-                      response=None if response is None else read_response(response))
+                      response=None if response is None else read_response(response), distribution=distribution)
     request_url = context.request_url
     if decoded.source == "url" and request_url:
         decoded = _with_request_url(decoded, request_url)
