@@ -62,3 +62,11 @@ def test_a_key_pair_id_unlike_cloudfronts_warns_in_one_line(capsys, key_file) ->
 def test_a_key_pair_id_that_cannot_travel_is_refused(capsys, key_file) -> None:
     assert main(_sign(key_file, "--expires", "+1h", key_pair_id="K1&x=1")) == 2
     assert "which ends a query parameter" in capsys.readouterr().err
+
+
+def test_every_command_that_takes_a_time_takes_a_past_offset() -> None:
+    from cfsign_nb.cli import main
+
+    url = "https://d111111abcdef8.cloudfront.net/a.jpg?Expires=1&Signature=AAAA&Key-Pair-Id=K2JCJMDEHXQW5F"
+    assert main(["diagnose", url, "--at", "-1h"]) == 1  # judged (and refused), not a usage error
+    assert main(["trace", url, "--at", "-2d"]) in (0, 1)

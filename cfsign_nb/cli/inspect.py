@@ -18,6 +18,7 @@ from ..errors import InputError
 from ..keys import load_public_key
 from ..times import parse_when
 from .options import (
+    accept_past_offsets,
     add_artifact,
     add_json,
     add_judging,
@@ -41,7 +42,8 @@ def add(commands: Any) -> None:
     add_json(decode_)
     decode_.set_defaults(handler=_decode)
 
-    trace = commands.add_parser("trace", help="show every stage of decoding an artifact, or of signing (--sign)")
+    trace = accept_past_offsets(commands.add_parser(
+        "trace", help="show every stage of decoding an artifact, or of signing (--sign)"))
     add_artifact(trace, optional=True)
     trace.add_argument("--sign", metavar="URL", help="trace signing this URL instead (the resource, with --cookies)")
     add_signing(trace, required=False, prefix="with --sign: ")
@@ -49,7 +51,7 @@ def add(commands: Any) -> None:
     add_json(trace)
     trace.set_defaults(handler=_trace)
 
-    verify_ = commands.add_parser("verify", help="check a signature against a public key")
+    verify_ = accept_past_offsets(commands.add_parser("verify", help="check a signature against a public key"))
     add_artifact(verify_)
     verify_.add_argument("--public-key", required=True, type=Path, metavar="FILE",
                          help="the public key PEM (as uploaded to CloudFront) or the private key")
@@ -58,7 +60,8 @@ def add(commands: Any) -> None:
     add_request_url(verify_)
     verify_.set_defaults(handler=_verify)
 
-    diagnose_ = commands.add_parser("diagnose", help="say why CloudFront would refuse a request, and the fix")
+    diagnose_ = accept_past_offsets(commands.add_parser(
+        "diagnose", help="say why CloudFront would refuse a request, and the fix"))
     diagnose_.add_argument("artifact", nargs="?",
                            help="signed URL, cookies, or any pasted text holding them (a curl command, a raw "
                                 "request, a log line...); with --cookie, the requested URL; - reads stdin")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -39,7 +40,21 @@ __all__ = [
 Handler = Callable[[argparse.Namespace], int]
 
 WHEN_HELP = ("ISO-8601 (2026-12-31T23:59:00Z), epoch seconds, or +10m / +2h / +7d from now "
-             "(a past offset needs '=': --expires=-1h)")
+             "(-1h for the past)")
+
+_PAST_OFFSET_RE = re.compile(r"^-[0-9]+[smhdw]?$|^-[0-9]*\.[0-9]+$")
+"""What argparse should read as a value, not an option: negative numbers and past offsets such as -1h."""
+
+
+def accept_past_offsets(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Let ``--expires -1h`` (or ``--at -2d``) take ``-1h`` as its value, as argparse does for ``-1``.
+
+    argparse reads any other word that starts with ``-`` as an option, and says only "expected one
+    argument"; the commands have no option that looks like ``-1h``, so nothing becomes ambiguous.
+    """
+    parser._negative_number_matcher = _PAST_OFFSET_RE  # argparse's own hook for "-1" (an instance attribute)
+    return parser
+
 
 STDIN_LIMIT = 1024 * 1024
 """The most ``-`` reads from stdin: far more than any URL or cookie header (CloudFront takes 8 KB and 20 KB)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 import warnings
@@ -11,24 +10,10 @@ from typing import Any
 
 from ..signer import set_cookie_headers
 from ..times import format_epoch, naive_note, parse_when
-from .options import add_json, add_signing, signer
+from .options import accept_past_offsets, add_json, add_signing, signer
 from .output import emit, one_line, write
 
-__all__ = ["accept_past_offsets", "add"]
-
-_PAST_OFFSET_RE = re.compile(r"^-[0-9]+[smhdw]?$|^-[0-9]*\.[0-9]+$")
-"""What argparse should read as a value, not an option: negative numbers and past offsets such as -1h."""
-
-
-def accept_past_offsets(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """Let ``--expires -1h`` (or ``--at -2d``) take ``-1h`` as its value, as argparse does for ``-1``.
-
-    argparse reads any other word that starts with ``-`` as an option, and says only "expected one
-    argument"; the commands have no option that looks like ``-1h``, so nothing becomes ambiguous.
-    """
-    parser._negative_number_matcher = _PAST_OFFSET_RE  # argparse's own hook for "-1" (an instance attribute)
-    return parser
-
+__all__ = ["add"]
 
 def add(commands: Any) -> None:
     """Declare ``sign`` on the ``cfsign`` subcommands."""
