@@ -15,25 +15,12 @@ import string
 import time
 from collections.abc import Callable
 
+from bench_diagnose import EXPIRES, KEY_ID, NOW, URL, per_second  # the same artifact and timer, side by side
+
 from cfsign_nb import Signer, diagnose, generate_key
 from cfsign_nb.paste import extract
 
-URL = "https://d111111abcdef8.cloudfront.net/images/horizon.jpg?size=large&v=3"
 HOST = "d111111abcdef8.cloudfront.net"
-EXPIRES = 1767290400
-NOW = EXPIRES - 60
-KEY_ID = "K2JCJMDEHXQW5F"
-
-
-def per_second(fn: Callable[[], object], seconds: float) -> float:
-    """Calls per second of ``fn`` over about ``seconds``."""
-    count, start = 0, time.perf_counter()
-    while True:
-        fn()
-        count += 1
-        elapsed = time.perf_counter() - start
-        if elapsed >= seconds:
-            return count / elapsed
 
 
 def best_ms(fn: Callable[[], object], rounds: int = 5) -> float:
