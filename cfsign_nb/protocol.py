@@ -24,6 +24,7 @@ __all__ = [
     "KEY_TYPES",
     "LONG_LIFETIME_SECONDS",
     "REQUEST_LIMIT",
+    "SIGNED_QUERY_PATTERN",
     "SIGNING_PARAMETERS",
     "URL_LIMIT",
     "CloudFrontError",
@@ -96,6 +97,11 @@ def error_body(code: str) -> bytes:
         f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code>'
         f"<Message>{ERROR_MESSAGES[code]}</Message></Error>"
     ).encode()
+
+
+SIGNED_QUERY_PATTERN = "(?:^|&)(?:" + "|".join(name.replace("-", r"\-") for name in SIGNING_PARAMETERS) + ")(?:[=&]|$)"
+"""A regular expression that matches a query exactly when :func:`signing_names` finds a name in it
+(for vectorised engines such as pyarrow's RE2; it cannot backtrack)."""
 
 
 def signing_names(query: str) -> list[str]:

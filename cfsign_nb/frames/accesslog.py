@@ -24,14 +24,17 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import CfSignWarning, InputError
 from ..findings import CATALOG
 from ..logformat import FIELDS, KNOWN_FIELDS, REALTIME_FIELDS, TIMESTAMP, canonical_name
-from ..protocol import COOKIE_PREFIX, signing_names
+from ..protocol import COOKIE_PREFIX, SIGNED_QUERY_PATTERN, signing_names
 from .batch import diagnose_many
 from .logformats import RawChunk, read_json_lines, read_parquet, read_text
 from .logsource import Format, LogFile, Source, log_files, open_binary, sniff
+from .assemble import STR
 from .logtable import CATEGORIES, DIAGNOSIS_FIELDS, typed
 from .logwrite import write_access_log
 
@@ -237,34 +240,60 @@ def diagnose_access_log(
 
 
 def _column(chunk: pd.DataFrame, name: str, logged: frozenset[str]) -> pd.Series:
-    """Field ``name`` of the chunk as objects, all missing when the log does not log it."""
+    """Field ``name`` of the chunk, all missing when the log does not log it."""
     if name in chunk and name in logged:
-        return chunk[name].astype(object)
+        return chunk[name]
     return pd.Series([None] * len(chunk), index=chunk.index, dtype=object)
+
+
+def _strings(column: pd.Series) -> pa.Array | None:
+    """A text column as one Arrow string array (null where not text), or None if Arrow cannot hold it."""
+    inner = getattr(column.array, "_pa_array", None)
+    if inner is not None and (pa.types.is_string(inner.type) or pa.types.is_large_string(inner.type)):
+        return inner.combine_chunks().cast(pa.large_string())
+    try:
+        return pa.array([v if type(v) is str else None for v in column.astype(object)], pa.large_string())
+    except (UnicodeEncodeError, pa.ArrowException):  # a lone surrogate: the caller goes value by value
+        return None
+
+
+def _where(mask: np.ndarray, values: pa.Array | None, column: pd.Series, other: pd.Series) -> pd.Series:
+    """``column``'s values where ``mask``, ``other``'s elsewhere (Arrow when both are text)."""
+    others = _strings(other)
+    if values is not None and others is not None:
+        return pd.Series(pc.if_else(pa.array(mask), values, others), dtype=STR)
+    return column.astype(object).where(mask, other.astype(object)).reset_index(drop=True)
 
 
 def _diagnose_chunk(
     chunk: pd.DataFrame, logged: frozenset[str], public_keys: Mapping[str, object] | None, verify: bool, workers: int
 ) -> pd.DataFrame:
     """The diagnosis columns of one chunk of the log."""
-    query = _column(chunk, "cs-uri-query", logged)
-    cookie = _column(chunk, "cs(Cookie)", logged)
-    signed_query = query.map(lambda q: isinstance(q, str) and bool(signing_names(q)))
-    use_cookie = ~signed_query & cookie.map(lambda c: isinstance(c, str) and COOKIE_PREFIX in c)
+    query, cookie = _column(chunk, "cs-uri-query", logged), _column(chunk, "cs(Cookie)", logged)
+    queries, cookies = _strings(query), _strings(cookie)
+    if queries is not None:
+        signed_query = _true(pc.match_substring_regex(queries, SIGNED_QUERY_PATTERN))
+    else:
+        signed_query = query.map(lambda q: isinstance(q, str) and bool(signing_names(q))).to_numpy(dtype=bool)
+    if cookies is not None:
+        use_cookie = ~signed_query & _true(pc.match_substring(cookies, COOKIE_PREFIX))
+    else:
+        use_cookie = ~signed_query & cookie.map(lambda c: isinstance(c, str) and COOKIE_PREFIX in c).to_numpy(bool)
     # Where the signature might travel in a field the log lacks, no diagnosis can be sure.
     unknowable = ~signed_query & ~use_cookie & (("cs-uri-query" not in logged) or ("cs(Cookie)" not in logged))
     if not {"cs-uri-stem"} <= logged or not logged & {"x-host-header", "cs(Host)"} or not (
         {"date", "time"} <= logged or TIMESTAMP in logged
     ):
-        unknowable = pd.Series(True, index=chunk.index)
-    artifact = chunk["url"].astype(object).where(~use_cookie, cookie)
-    request_url = chunk["url"].astype(object).where(use_cookie, None)
+        unknowable = np.ones(len(chunk), dtype=bool)
+    url = chunk["url"]
+    artifact = _where(use_cookie, cookies, cookie, url)
+    request_url = _where(use_cookie, _strings(url), url, pd.Series([None] * len(chunk), dtype=object))
     table = diagnose_many(
-        artifact.reset_index(drop=True),
+        artifact,
         public_keys=public_keys,
         now=chunk["timestamp"].reset_index(drop=True),
         client_ip=_column(chunk, "c-ip", logged).reset_index(drop=True),
-        request_url=request_url.reset_index(drop=True),
+        request_url=request_url if use_cookie.any() else None,
         verify=verify,
         workers=workers,
     )
@@ -272,10 +301,15 @@ def _diagnose_chunk(
     table["artifact"] = pd.Categorical(np.where(use_cookie, "cookies", "url"), categories=["url", "cookies"])
     table = table.loc[:, list(DIAGNOSIS_COLUMNS)]
     if unknowable.any():
-        rows = unknowable.to_numpy(dtype=bool)
+        rows = unknowable
         table.loc[rows, "code"] = NOT_CHECKABLE
         table.loc[rows, "codes"] = pd.Series([(NOT_CHECKABLE,)] * int(rows.sum()), index=table.index[rows])
         table.loc[rows, "ok"] = CATALOG[NOT_CHECKABLE].severity != "error"
         table.loc[rows, "cloudfront_error"] = None
         table.loc[rows, "verified"] = pd.NA
     return table
+
+
+def _true(mask: pa.Array) -> np.ndarray:
+    """An Arrow boolean array as numpy, null as False."""
+    return np.asarray(pc.fill_null(mask, False), dtype=bool)

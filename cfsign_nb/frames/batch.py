@@ -109,10 +109,11 @@ def _run(
     index = values.index if isinstance(values, pd.Series) else None
     array = as_arrow(values)
     n = len(array)
-    per_row = {name: per_row_values(value, n, name) for name, value in context.items()}
+    per_row = {name: per_row_values(value, n, name) for name, value in context.items() if name != "now"}
     if not options.decode_only:
-        per_row["now_raw"] = per_row.pop("now")
-        per_row["now"] = now_array(context["now"], n)
+        moments = now_array(context["now"], n)
+        per_row["now"] = moments  # epoch seconds; where they cannot be read, each row's own value goes to diagnose()
+        per_row["now_raw"] = per_row_values(context["now"], n, "now") if moments is None else None
     size = max(1, min(_CHUNK, -(-n // max(workers, 1))))
     jobs = [(array.slice(lo, hi - lo), options, rows_of(per_row, lo, hi)) for lo, hi in _bounds(array, n, size)]
     parts = _in_processes(jobs, workers) if workers > 1 and len(jobs) > 1 else [_chunk_frame(*job) for job in jobs]

@@ -107,6 +107,15 @@ def eligible_rows(array: pa.Array, decode_only: bool, per_row: Mapping[str, obje
 
 def _ips_ok(values: np.ndarray) -> np.ndarray:
     """:func:`_ip_ok` of every value, each distinct string checked once (other values may be unhashable)."""
+    try:
+        codes, distinct = pd.factorize(values)
+    except TypeError:  # an unhashable value: one by one
+        pass
+    else:
+        ok = np.fromiter((_ip_ok(v) for v in distinct), bool, len(distinct))[np.maximum(codes, 0)]
+        missing = np.flatnonzero(codes < 0)  # None, NaN, pd.NA...: each judged as itself
+        ok[missing] = [_ip_ok(values[i]) for i in missing]
+        return ok
     seen: dict[str, bool] = {}
 
     def check(value: object) -> bool:

@@ -111,6 +111,8 @@ def _objects(values: Iterable[object]) -> np.ndarray:
 
 def now_array(now: object, n: int) -> np.ndarray | None:
     """Per-row epoch seconds, or None when ``now`` cannot be read (rows then go the per-row way)."""
+    if isinstance(now, pd.Series) and pd.api.types.is_datetime64_any_dtype(now.dtype):
+        return _datetime_epochs(now, n)
     if isinstance(now, pd.Series | pd.Index | np.ndarray | list | tuple):
         series = pd.Series(_objects(now.array if isinstance(now, pd.Series) else now))
         if len(series) != n:
@@ -128,3 +130,13 @@ def now_array(now: object, n: int) -> np.ndarray | None:
         return np.full(n, now_epoch(now), dtype=np.int64)  # type: ignore[arg-type]
     except Exception:  # as above
         return None
+
+
+def _datetime_epochs(now: pd.Series, n: int) -> np.ndarray | None:
+    """A datetime Series (a log's ``timestamp``) as epoch seconds at once; naive values are UTC, as above."""
+    if len(now) != n:
+        raise InputError(f"now has {len(now)} values for {n} inputs; give one or one per row")
+    if now.isna().any():
+        return None
+    stamps = now.dt.tz_localize("UTC") if now.dt.tz is None else now.dt.tz_convert("UTC")
+    return stamps.astype("datetime64[s, UTC]").astype("int64").to_numpy()
