@@ -128,6 +128,85 @@ def test_panels_sign_inspect_expire_and_escape(lab: Server) -> None:
         _shot(app, "app-inspect-hostile")
 
 
+
+def _field(panel, label: str):
+    """The input of the text field labelled ``label`` in ``panel``."""
+    return panel.locator(".widget-text, .widget-textarea", has_text=label).locator("input, textarea").first
+
+
+def test_an_ip_limited_url_inspected_without_a_client_ip_is_a_warning_not_a_check(lab: Server) -> None:
+    from playwright.sync_api import expect
+
+    with browser_page() as page:
+        _run_all(page, lab, "panels.ipynb")
+        app = page.locator(".cfsign-app")
+        expect(app).to_be_visible(timeout=90_000)
+        app.locator(".lm-TabBar-tab", has_text="Sign").click()
+        _fill_and_commit(_field(app.locator(".cfsign-policy-builder"), "Viewer IPv4/CIDR"), "203.0.113.0/24")
+        expect(app.locator(".cfsign-plan")).to_contain_text("IP address condition")
+        app.locator(".cfsign-signer-panel button", has_text="Sign").click()
+        expect(app.locator(".cfsign-signer-panel textarea").first).to_have_value(re.compile(r"[?&]Policy=.*"))
+        app.locator(".cfsign-signer-panel button", has_text="Inspect this").click()
+        inspector = app.locator(".cfsign-inspector")
+        verdict = inspector.locator(".cfsign-verdict")
+        expect(verdict).to_contain_text("would be served if the viewer's IP is in 203.0.113.0/24 "
+                                        "(not checked: no client IP)")
+        expect(verdict).to_contain_text("⚠")
+        expect(verdict).not_to_contain_text("✔")
+        expect(inspector.locator(".widget-valid")).to_be_hidden()  # no green check mark beside the warning
+        expect(inspector.locator(".cfsign-findings")).to_contain_text("203.0.113.0/24")
+        _shot(app, "app-inspect-ip-not-checked")
+
+        inspector.locator(".jupyter-widget-Collapse-header", has_text="client IP").click()
+        client_ip = _field(inspector, "Client IP")
+        _fill_and_commit(client_ip, "203.0.113.9")
+        expect(verdict).to_contain_text("✔")
+        expect(verdict).not_to_contain_text("would be served if")
+        expect(inspector.locator(".widget-valid")).to_be_visible()
+        expect(inspector.locator(".widget-valid")).to_contain_text("served")
+        _fill_and_commit(client_ip, "198.51.100.7")
+        expect(verdict).to_contain_text("AccessDenied")
+        _shot(app, "app-inspect-ip-outside")
+
+
+def test_changing_a_policy_input_clears_the_old_signed_output(lab: Server) -> None:
+    from playwright.sync_api import expect
+
+    with browser_page() as page:
+        _run_all(page, lab, "panels.ipynb")
+        app = page.locator(".cfsign-app")
+        expect(app).to_be_visible(timeout=90_000)
+        app.locator(".lm-TabBar-tab", has_text="Sign").click()
+        builder, signer = app.locator(".cfsign-policy-builder"), app.locator(".cfsign-signer-panel")
+        signed_url, cookie_lines = _field(signer, "Signed URL"), _field(signer, "Set-Cookie")
+        inspect, step = signer.locator("button", has_text="Inspect this"), signer.locator("button", has_text="Step through")
+        status = signer.locator(".cfsign-message")
+
+        signer.locator("button", has_text="Sign").click()
+        expect(signed_url).to_have_value(re.compile(r"^https://.*&Signature="))
+        expect(status).to_contain_text("signed URL")
+        expect(inspect).to_be_enabled()
+        _fill_and_commit(_field(builder, "Expires"), "+2h")
+        expect(signed_url).to_have_value("")
+        expect(status).to_have_count(0)
+        expect(inspect).to_be_disabled()
+        expect(step).to_be_disabled()
+        _shot(app, "app-sign-cleared-url")
+
+        builder.locator("button", has_text="Signed cookies").click()
+        expect(signed_url).to_be_hidden()
+        signer.locator("button", has_text="Sign").click()
+        expect(cookie_lines).to_have_value(re.compile(r"Set-Cookie: CloudFront-Signature="))
+        expect(status).to_contain_text("signed cookies")
+        expect(inspect).to_be_enabled()
+        _shot(app, "app-sign-cookies")
+        _fill_and_commit(_field(builder, "Resource pattern"), "https://d111111abcdef8.cloudfront.net/private/*")
+        expect(cookie_lines).to_have_value("")
+        expect(status).to_have_count(0)
+        expect(inspect).to_be_disabled()
+        expect(step).to_be_disabled()
+        _shot(app, "app-sign-cleared-cookies")
+
 def test_tour_notebook_renders_its_panels(lab: Server) -> None:
     from playwright.sync_api import expect
 

@@ -176,8 +176,10 @@ def test_an_ip_limited_url_inspected_without_a_client_ip_is_a_warning(rsa_key: P
     verdict = app.inspector.verdict.value
     assert "would be served if the viewer&#x27;s IP is in 203.0.113.0/24 (not checked: no client IP)" in verdict
     assert "⚠" in verdict and "✔" not in verdict
+    assert app.inspector.valid.layout.visibility == "hidden"  # no green check mark beside the amber banner
     app.inspector.client_ip.value = "203.0.113.9"
     assert "would be served</div>" in app.inspector.verdict.value and "✔" in app.inspector.verdict.value
+    assert app.inspector.valid.layout.visibility == "visible" and app.inspector.valid.value is True
 
 
 def test_changing_a_policy_input_clears_the_old_signed_output(rsa_key: PrivateKey) -> None:

@@ -18,7 +18,7 @@ from .base import STYLE, WIDE, Clock, Panel, clock
 from .key_panel import KeyPanel
 from .session import SessionView
 from .stepper import StageStepper
-from .views import DECODED_TITLE, FINDINGS_TITLE, decoded_table, message, verdict_banner
+from .views import DECODED_TITLE, FINDINGS_TITLE, conditional, decoded_table, message, verdict_banner
 
 
 class Inspector(Panel):
@@ -105,7 +105,9 @@ class Inspector(Panel):
         self.result = result
         self.step_button.disabled = False
         self.step_view.children = ()
-        self.valid.value, self.valid.layout.visibility = result.ok, "visible"
+        # a ✔ only for an unconditional "would be served": a check that could not run leaves the amber banner alone
+        self.valid.value = result.ok
+        self.valid.layout.visibility = "hidden" if conditional(result) else "visible"
         self.valid.readout = "served" if result.ok else str(result.cloudfront_error)
         pasted = [f"taken from the paste: {n}" for n in result.decoded.paste_notes]
         pasted += [f"also in the paste (not diagnosed): {o}" for o in result.decoded.others]

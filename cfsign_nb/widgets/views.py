@@ -71,8 +71,12 @@ def verdict_banner(result: Diagnosis) -> str:
     cause = result.cause
     if cause is not None:
         text += f" — {for_panel(cause.message)}"
-    conditional = result.ok and (bool(result.unchecked) or result.agrees is False)
-    return render.banner(result.ok, text, kind="warning" if conditional else None)
+    return render.banner(result.ok, text, kind="warning" if conditional(result) else None)
+
+
+def conditional(result: Diagnosis) -> bool:
+    """Served only if something not checked holds (an IP, a request URL, a key) or CloudFront's answer disagrees."""
+    return result.ok and (bool(result.unchecked) or result.agrees is False)
 
 
 def decoded_table(decoded: Decoded) -> str:
