@@ -2,7 +2,11 @@
 
 import re
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cfsign_nb import protocol
 from cfsign_nb.protocol import (
@@ -15,6 +19,7 @@ from cfsign_nb.protocol import (
     HASH_ALGORITHMS,
     LONG_LIFETIME_SECONDS,
     REQUEST_LIMIT,
+    SIGNED_QUERY_PATTERN,
     SIGNING_PARAMETERS,
     URL_LIMIT,
     cookie_name,
@@ -88,3 +93,13 @@ def test_signing_names_and_strip_signing() -> None:
 
 def test_everything_exported_exists() -> None:
     assert all(hasattr(protocol, name) for name in protocol.__all__)
+
+
+_QUERY_PARTS = st.sampled_from([*SIGNING_PARAMETERS, "&", "=", "x", "Expires2", "-", "%20", "Key", "é"])
+
+
+@given(st.lists(_QUERY_PARTS, max_size=12).map("".join))
+def test_the_signed_query_pattern_matches_exactly_where_signing_names_finds_a_name(query: str) -> None:
+    expected = bool(signing_names(query))
+    assert bool(re.search(SIGNED_QUERY_PATTERN, query)) is expected
+    assert pc.match_substring_regex(pa.array([query]), SIGNED_QUERY_PATTERN)[0].as_py() is expected  # RE2

@@ -31,10 +31,10 @@ from ..errors import CfSignWarning, InputError
 from ..findings import CATALOG
 from ..logformat import FIELDS, KNOWN_FIELDS, REALTIME_FIELDS, TIMESTAMP, canonical_name
 from ..protocol import COOKIE_PREFIX, SIGNED_QUERY_PATTERN, signing_names
+from .assemble import STR
 from .batch import diagnose_many
 from .logformats import RawChunk, read_json_lines, read_parquet, read_text
 from .logsource import Format, LogFile, Source, log_files, open_binary, sniff
-from .assemble import STR
 from .logtable import CATEGORIES, DIAGNOSIS_FIELDS, typed
 from .logwrite import write_access_log
 
