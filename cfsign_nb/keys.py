@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, p
 
 from .errors import CfSignWarning, InputError, KeyLoadError
 from .protocol import HASH_ALGORITHMS, KEY_TYPES, HashName
+from .settings import GENERATE_ECDSA, GENERATE_KEY, PASSPHRASE
 
 KeyAlgorithm = Literal["RSA", "ECDSA"]
 
@@ -257,8 +258,7 @@ def load_private_key(source: PrivateKeySource, passphrase: str | bytes | None = 
             raise KeyLoadError("a passphrase was given but the key is not encrypted; drop the passphrase") from None
         if "encrypted" in reason or "password was not given" in reason:
             raise KeyLoadError(
-                "the private key is encrypted; pass its passphrase (passphrase=... in Python, "
-                "or the CFSIGN_PASSPHRASE environment variable for the cfsign command)"
+                f"the private key is encrypted; pass its passphrase ({PASSPHRASE.python})"
             ) from None
         raise KeyLoadError(f"cannot load the private key: {_safe_reason(err)}") from None
     except UnsupportedAlgorithm:
@@ -331,12 +331,12 @@ def _check_type(public: object) -> None:
         if not isinstance(public.curve, ec.SECP256R1):
             raise KeyLoadError(
                 f"ECDSA key on curve {public.curve.name}: CloudFront accepts only P-256 "
-                "(prime256v1/secp256r1); generate one with generate_key('ecdsa') or cfsign keygen --type ecdsa"
+                f"(prime256v1/secp256r1); generate one with {GENERATE_ECDSA.python}"
             )
         return
     raise KeyLoadError(
         f"{type(public).__name__.lstrip('_')} keys are not accepted by CloudFront; "
-        "use RSA-2048 or ECDSA P-256 (generate_key('rsa'|'ecdsa') or cfsign keygen --type rsa|ecdsa)"
+        f"use RSA-2048 or ECDSA P-256 (generate one with {GENERATE_KEY.python})"
     )
 
 

@@ -18,6 +18,7 @@ from .errors import CfSignWarning, InputError, PolicyError, TimeError, UrlError
 from .keys import PrivateKey, PrivateKeySource, check_hash_algorithm, load_private_key
 from .policy import Policy, canned_policy_json, check_resource
 from .protocol import COOKIE_NAMES, SIGNING_PARAMETERS
+from .settings import KEY_PAIR_ID, PRIVATE_KEY
 from .times import MAX_SECONDS, TimeLike, to_epoch
 
 _EXPIRES_COOKIE, _POLICY_COOKIE, _SIGNATURE_COOKIE, _KEY_PAIR_ID_COOKIE, _HASH_COOKIE = COOKIE_NAMES
@@ -288,16 +289,18 @@ def check_key_pair_id(key_pair_id: object) -> str:
     """Return ``key_pair_id`` if it can travel as it is in a URL and a cookie (as the AWS SDKs'
     ``my_id`` or ``CF_KEYPAIR_ID`` can), or raise with the fix; :func:`key_pair_id_note` warns."""
     if not isinstance(key_pair_id, str) or not key_pair_id:
-        raise InputError("key_pair_id must be the id CloudFront shows for the public key (e.g. 'K2JCJMDEHXQW5F')")
+        raise InputError(f"the key pair id ({KEY_PAIR_ID.python}) must be the id CloudFront shows for the public "
+                         "key (e.g. 'K2JCJMDEHXQW5F')")
     if "PRIVATE KEY" in key_pair_id or "PUBLIC KEY" in key_pair_id:
-        raise InputError("key_pair_id holds a PEM key; give the public key's id from CloudFront "
-                         "(e.g. 'K2JCJMDEHXQW5F') as the key pair id, and the PEM as the private key")
+        raise InputError(f"the key pair id ({KEY_PAIR_ID.python}) holds a PEM key; give there the public key's "
+                         f"id from CloudFront (e.g. 'K2JCJMDEHXQW5F'), and the private key in {PRIVATE_KEY.python}")
     odd = next((c for c in key_pair_id[:200] if c.isspace() or not (c.isascii() and c.isprintable())
                 or c in _NOT_IN_ID), None)
     if odd is not None or len(key_pair_id) > 200:
         why = f"holds {odd!a}, which {_NOT_IN_ID.get(odd, 'cannot travel as it is in a URL or a cookie')}" \
             if odd is not None else f"is {len(key_pair_id)} characters long"
-        raise InputError(f"key_pair_id {key_pair_id[:40]!r} {why}; copy the id of the public key from "
+        raise InputError(f"the key pair id ({KEY_PAIR_ID.python}) {key_pair_id[:40]!r} {why}; copy the id of "
+                         "the public key from "
                          "CloudFront (e.g. 'K2JCJMDEHXQW5F'): upper-case letters and digits")
     return key_pair_id
 

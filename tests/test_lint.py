@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-STRICT = ["errors", "protocol", "extras", "encoding", "times", "logformat", "findings", "keys", "wildcard",
+STRICT = ["errors", "protocol", "settings", "extras", "encoding", "times", "logformat", "findings", "keys", "wildcard",
           "policy", "signer", "parameters", "paste", "paste_curl", "paste_forms", "decode",
           "diagnosis"]
 

@@ -16,7 +16,7 @@ from ..decode import decode
 from ..diagnosis import diagnose, verify
 from ..errors import InputError
 from ..keys import load_public_key
-from ..times import parse_when
+from ..times import MAX_SECONDS, format_epoch, parse_when
 from .options import (
     accept_past_offsets,
     add_artifact,
@@ -29,7 +29,7 @@ from .options import (
     read_text,
     signer,
 )
-from .output import emit, write
+from .output import emit, for_cli, write
 
 __all__ = ["add"]
 
@@ -78,12 +78,21 @@ def add(commands: Any) -> None:
 
 def _decode(args: argparse.Namespace) -> int:
     decoded = decode(read_artifact(args.artifact), request_url=args.request_url)
+    problems = [for_cli(p) for p in decoded.problems]
     data = decoded.to_dict()
-    data["problems"] = [p.to_dict() for p in decoded.problems]
-    lines = [f"{name:15} {value}" for name, value in data.items() if name not in ("parameters", "problems")]
-    lines += [str(p) for p in decoded.problems]
+    data["problems"] = [p.to_dict() for p in problems]
+    lines = [f"{name:15} {_shown(name, value)}" for name, value in data.items()
+             if name not in ("parameters", "problems")]
+    lines += [str(p) for p in problems]
     emit(args, data, "\n".join(lines))
     return 1 if any(p.severity == "error" for p in decoded.problems) else 0
+
+
+def _shown(name: str, value: object) -> object:
+    """A decoded value for people: a time as its UTC date with the epoch beside it (JSON keeps the epoch)."""
+    if name in ("expires", "starts") and type(value) is int and 0 <= value < MAX_SECONDS:
+        return f"{format_epoch(value)} ({value})"
+    return value
 
 
 def _verify(args: argparse.Namespace) -> int:
@@ -125,6 +134,7 @@ def _trace(args: argparse.Namespace) -> int:
         keys = public_keys(args.public_key)
         trace = trace_decode(read_artifact(args.artifact), public_keys=keys or None, now=now,
                              client_ip=args.client_ip, request_url=args.request_url)
+    trace = for_cli(trace)
     emit(args, trace.to_dict(), str(trace))
     return 0 if trace.ok else 1
 
@@ -146,6 +156,7 @@ def _diagnose(args: argparse.Namespace) -> int:
     response = read_text(args.response, "--response") if args.response is not None else None
     result = diagnose(artifact, public_keys=keys or None, now=parse_when(args.at) if args.at else None,
                       client_ip=args.client_ip, request_url=request_url, response=response)
+    result = for_cli(result)
     emit(args, result.to_dict(), str(result))
     return 0 if result.ok else 1
 

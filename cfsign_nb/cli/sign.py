@@ -11,7 +11,7 @@ from typing import Any
 from ..signer import set_cookie_headers
 from ..times import format_epoch, naive_note, parse_when
 from .options import accept_past_offsets, add_json, add_signing, signer
-from .output import emit, one_line, write
+from .output import emit, for_cli, one_line, write
 
 __all__ = ["add"]
 
@@ -52,4 +52,4 @@ def _sign(args: argparse.Namespace) -> int:
 
 def _warn(text: str) -> None:
     """One escaped line on stderr: the command still does what was asked."""
-    write(f"cfsign sign: warning: {one_line(text)}", sys.stderr)
+    write(f"cfsign sign: warning: {one_line(for_cli(text))}", sys.stderr)

@@ -18,6 +18,7 @@ from ..decode import Decoded
 from ..distribution.match import url_netloc
 from ..findings import Finding, finding
 from ..protocol import LONG_LIFETIME_SECONDS, URL_LIMIT, signing_names
+from ..settings import PUBLIC_KEYS, REQUEST_URL
 from ..times import MAX_EPOCH_32, MAX_SECONDS, format_epoch
 from ..wildcard import resource_matches
 from .cookies import check_cookie_attributes, check_cookies_sent
@@ -132,7 +133,7 @@ def _check_signature(d: Decoded, ctx: Context) -> Iterator[Finding]:
                 "SIGNATURE_NOT_CHECKED",
                 "canned cookies carry no policy: CloudFront rebuilds it from the requested URL, which "
                 "was not given, so the signature was not checked",
-                "give the URL the viewer requests (request_url= in Python, --request-url on the command line)",
+                f"give the URL the viewer requests ({REQUEST_URL.python})",
                 reason="no request URL",
             )
         return
@@ -151,8 +152,7 @@ def _check_signature(d: Decoded, ctx: Context) -> Iterator[Finding]:
             yield finding(
                 "SIGNATURE_NOT_CHECKED",
                 f"no public key was given for {named}, so the signature was not verified",
-                "give the public key (public_keys={key_pair_id: pem} in Python, --public-key ID=FILE "
-                "on the command line)",
+                f"give the public key ({PUBLIC_KEYS.python})",
                 reason="no public key",
             )
             return
@@ -265,7 +265,7 @@ def _check_resource(d: Decoded, ctx: Context) -> Iterator[Finding]:
             yield finding(
                 "REQUEST_URL_NEEDED",
                 f"the cookies' Resource {resource[:200]!r} was not compared with a request: no request URL was given",
-                "give the URL the viewer requests (request_url= in Python, --request-url on the command line)",
+                f"give the URL the viewer requests ({REQUEST_URL.python})",
             )
         return
     if not resource_matches(resource, url):

@@ -18,6 +18,7 @@ from ..findings import SEVERITY_ORDER, Finding, finding
 from ..keys import PublicKey, PublicKeySource, load_public_key
 from ..policy import canned_policy_json
 from ..protocol import strip_signing
+from ..settings import CLIENT_IP, NOW, PUBLIC_KEYS, REQUEST_URL
 from ..times import TimeLike, now_epoch
 from .answer import judge_answer
 from .checks import CHECKS
@@ -109,7 +110,8 @@ def _context(
     try:
         moment = now_epoch(now)
     except (CfSignError, ValueError, TypeError, OverflowError) as err:
-        problems.append(_context_problem(f"now: {as_text(err)[:300]}; the current time was used"))
+        problems.append(_context_problem(f"the time to judge at ({NOW.python}): {as_text(err)[:300]}; "
+                                             "the current time was used"))
         moment = now_epoch(None)
     keys: dict[str, PublicKey] = {}
     if public_keys is not None:
@@ -120,20 +122,22 @@ def _context(
             try:
                 keys[as_text(key_id)] = load_public_key(source)  # type: ignore[arg-type]
             except CfSignError as err:
-                problems.append(_context_problem(f"public key for {as_text(key_id)[:40]}: {err}"))
+                problems.append(_context_problem(f"the public key for {as_text(key_id)[:40]} ({PUBLIC_KEYS.python}): "
+                                                 f"{err}"))
     ip = None if client_ip is None else as_text(client_ip).strip()
     if ip is not None:
         try:
             ipaddress.ip_address(ip)
         except ValueError:
             problems.append(_context_problem(
-                f"client_ip {ip[:60]!r} is not an IP address (IPv4 is four numbers 0-255, like "
-                "203.0.113.7); the IP check was skipped"
+                f"the client IP ({CLIENT_IP.python}) {ip[:60]!r} is not an IP address (IPv4 is four "
+                "numbers 0-255, like 203.0.113.7); the IP check was skipped"
             ))
             ip = None
     if request_url is not None and (not isinstance(request_url, str) or split_url(request_url) is None):
         problems.append(_context_problem(
-            f"request_url {as_text(request_url)[:200]!r} is not a URL that can be read (a host like "
+            f"the request URL ({REQUEST_URL.python}) {as_text(request_url)[:200]!r} is not a URL that can be "
+            "read (a host like "
             "'[x]', an unclosed '[' or a bad port); it was not used"
         ))
         request_url = None
@@ -148,7 +152,7 @@ def _ignored(item: Finding, why: str = "this cache behavior does not restrict vi
 
 
 def _context_problem(message: str) -> Finding:
-    return finding("CONTEXT_INVALID", message, "correct the argument and run the diagnosis again")
+    return finding("CONTEXT_INVALID", message, "correct that value and diagnose again")
 
 
 def _with_request_url(decoded: Decoded, request_url: str) -> Decoded:

@@ -19,6 +19,7 @@ from ..findings import Finding, finding
 from ..keys import PublicKey
 from ..parameters import shorten
 from ..protocol import SIGNING_PARAMETERS
+from ..settings import SIGN
 from .hosts import origin_endpoint
 from .model import Context
 
@@ -76,7 +77,7 @@ def check_s3_presigned(d: Decoded, ctx: Context) -> Iterator[Finding]:
         "not (a CloudFront behavior that restricts viewer access answers MissingKey to it, and S3 behind "
         "CloudFront sees another Host than the one signed)",
         "to serve through CloudFront, sign a CloudFront URL for the distribution's domain with your CloudFront key "
-        "pair (cfsign sign, or botocore's CloudFrontSigner), not with S3's generate_presigned_url; to use the "
+        f"pair ({SIGN.python}, or botocore's CloudFrontSigner), not with S3's generate_presigned_url; to use the "
         "presigned URL, request it from S3 directly, unchanged",
         scheme=kind,
     )

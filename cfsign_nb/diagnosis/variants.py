@@ -25,6 +25,7 @@ from ..findings import Finding, finding
 from ..keys import PublicKey
 from ..policy import canned_policy_json
 from ..protocol import CANNED_TEMPLATE, URL_LIMIT
+from ..settings import TRACE
 from ..times import MAX_SECONDS, format_epoch
 from .model import Context, parameter_prefix
 from .rewrites import SEARCH_PARAMETERS as SEARCH_PARAMETERS  # re-exported by the package
@@ -76,7 +77,7 @@ def explain_mismatch(d: Decoded, ctx: Context, key: PublicKey | None) -> Iterato
             "SEARCH_CUT_SHORT",
             f"the search for what the signer did differently was cut short ({'; '.join(budget.notes)}), "
             "so a cause among the variants not tried would go unnamed",
-            "compare the signer's stages with cfsign trace (trace_sign and trace_decode); an input this "
+            f"compare the signer's stages with {TRACE.python}; an input this "
             "large or unusual is rarely a real signed URL",
             reasons=list(budget.notes),
         )
@@ -92,16 +93,37 @@ def explain_mismatch(d: Decoded, ctx: Context, key: PublicKey | None) -> Iterato
             "(e.g. https://host/videos/*); otherwise check the key that signed them",
             key_pair_id=d.key_pair_id,
         )
+    elif key is not None and d.signature is not None and _other_key_type(d.signature, key):
+        size, other = len(d.signature), _other_key_type(d.signature, key)
+        yield finding(
+            "SIGNATURE_MISMATCH",
+            f"the signature does not verify: it is {size} bytes, the size of an {other} signature, but the "
+            f"public key given for {str(d.key_pair_id)[:40]!r} is {key.description}, so another key signed it",
+            f"give the public key of the {other} key pair that signed it (as uploaded to CloudFront), or sign "
+            f"with the {key.description} private key that belongs to this Key-Pair-Id",
+            key_pair_id=d.key_pair_id, signature_bytes=size, key_type=key.description, signed_with=other,
+        )
     else:
         yield finding(
             "SIGNATURE_MISMATCH",
             "the signature does not verify, and no likely variant (other hash, other key, URL or "
             "policy as it may have been signed) explains it",
             "sign again with the private key that belongs to this Key-Pair-Id, over exactly the policy "
-            "CloudFront sees; compare your stages with cfsign trace",
+            f"CloudFront sees; compare your stages with {TRACE.python}",
             key_pair_id=d.key_pair_id,
             hash_algorithm=d.hash_algorithm,
         )
+
+
+def _other_key_type(signature: bytes, key: PublicKey) -> str:
+    """The key type a signature's size shows when it cannot be ``key``'s, else "": an RSA signature is as
+    long as the modulus (256 bytes for RSA-2048), an ECDSA P-256 one at most 72 (DER) or 64 (raw r||s)."""
+    size = len(signature)
+    if key.algorithm == "RSA" and size <= 72 and size != (key.size + 7) // 8:
+        return "ECDSA P-256"
+    if key.algorithm == "ECDSA" and size in (128, 256, 384, 512):
+        return f"RSA-{size * 8}"
+    return ""
 
 
 def _search(d: Decoded, ctx: Context, key: PublicKey | None, budget: _Budget) -> list[Finding]:

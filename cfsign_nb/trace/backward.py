@@ -18,6 +18,7 @@ from ..diagnosis import Diagnosis, diagnose
 from ..findings import Finding
 from ..keys import PublicKeySource
 from ..protocol import COOKIE_PREFIX
+from ..settings import PUBLIC_KEYS, REQUEST_URL
 from ..times import TimeLike, format_epoch
 from .format import (
     HASH_LABEL,
@@ -132,7 +133,7 @@ class _Backward:
             title = "Signed cookies"
             explanation = ("Signed cookies: CloudFront reads the CloudFront-* cookies the browser sends"
                            + (f" with the request for {shorten(d.url, 300)}." if d.url else
-                              "; pass request_url= (the URL requested) to check the URL they are sent with."))
+                              f"; pass the URL requested ({REQUEST_URL.python}) to check the URL they are sent with."))
         else:
             value = d.text
             title = "Artifact"
@@ -204,7 +205,7 @@ class _Backward:
         if d.policy_bytes is None:
             if d.policy_kind == "canned" and d.source == "cookies" and not d.resource_url:
                 missing = ("Canned cookies carry no policy: CloudFront rebuilds it from the URL requested; "
-                           "pass request_url= to see it.")
+                           f"pass the URL requested ({REQUEST_URL.python}) to see it.")
             else:
                 missing = "There is no policy to show."
             return self._stage("policy_bytes", "UTF-8 bytes", "", explanation, b"", source=source, missing=missing)
@@ -235,7 +236,7 @@ class _Backward:
                        f"({key.fingerprint})." if key else " The signature verifies.")
         elif key is None:
             verdict = (" No public key was given for this Key-Pair-Id, so the signature was not checked "
-                       "(public_keys= in Python, --public-key ID=FILE on the command line).")
+                       f"({PUBLIC_KEYS.python}).")
         else:
             verdict = ""
         source = (f"{self.prefix}Hash-Algorithm={d.hash_algorithm_value}" if d.hash_algorithm_value is not None
