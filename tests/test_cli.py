@@ -132,6 +132,27 @@ def test_decode_and_verify(capsys, ecdsa_key: PrivateKey, public_file) -> None:
     assert "NO_SIGNING_DATA" in capsys.readouterr().out
 
 
+def test_decode_shows_times_as_utc_dates_with_the_epoch(capsys, ecdsa_key: PrivateKey) -> None:
+    from cfsign_nb import Signer
+
+    url = Signer(KEY_ID, ecdsa_key).sign_url(URL, expires=NOW + 3600, starts=NOW)
+    assert main(["decode", url]) == 0
+    lines = dict(line.split(None, 1) for line in capsys.readouterr().out.splitlines() if " " in line)
+    assert lines["expires"] == f"2026-01-01T01:00:00Z ({NOW + 3600})"
+    assert lines["starts"] == f"2026-01-01T00:00:00Z ({NOW})"
+    assert main(["decode", url, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["expires"] == NOW + 3600  # scripts keep the epoch
+
+
+def test_json_findings_name_the_flags(capsys, ecdsa_key: PrivateKey) -> None:
+    from cfsign_nb import Signer
+
+    url = Signer(KEY_ID, ecdsa_key).sign_url(URL, expires=NOW + 60)
+    assert main(["diagnose", url, "--at", str(NOW), "--json"]) == 0
+    [unchecked] = [f for f in json.loads(capsys.readouterr().out)["findings"] if f["code"] == "SIGNATURE_NOT_CHECKED"]
+    assert unchecked["fix"] == "give the public key (--public-key ID=FILE)"
+
+
 # --- every failure is one line on stderr and exit 2 (issue 11) ---------------------------------
 
 HUGE = "9" * 5000

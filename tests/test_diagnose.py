@@ -220,6 +220,26 @@ def test_every_code_is_tested() -> None:
 
 # --- findings about the request --------------------------------------------------------------
 
+@pytest.mark.parametrize(("signed_with", "given", "size"), [("ecdsa", "rsa", "ECDSA P-256"), ("rsa", "ecdsa", "RSA-2048")])
+def test_a_key_of_the_other_type_is_named_by_the_signature_size(rsa_key: PrivateKey, ecdsa_key: PrivateKey,
+                                                                signed_with: str, given: str, size: str) -> None:
+    keys = {"rsa": rsa_key, "ecdsa": ecdsa_key}
+    url = Signer(KEY_ID, keys[signed_with]).sign_url(URL, expires=NOW + 60)
+    cause = diagnose(url, public_keys={KEY_ID: keys[given].public_key}, now=NOW).cause
+    assert cause is not None and cause.code == "SIGNATURE_MISMATCH"
+    assert f"the size of an {size} signature" in cause.message
+    assert f"is {keys[given].public_key.description}" in cause.message
+    assert cause.evidence["signed_with"] == size and cause.evidence["key_type"] == keys[given].public_key.description
+    assert cause.evidence["signature_bytes"] in ((256,) if signed_with == "rsa" else range(8, 73))
+    assert f"the {size} key pair that signed it" in cause.fix
+
+
+def test_a_key_of_the_same_type_keeps_the_plain_mismatch(rsa_key: PrivateKey, other_rsa_key: PrivateKey) -> None:
+    url = Signer(KEY_ID, rsa_key).sign_url(URL, expires=NOW + 60)
+    cause = diagnose(url, public_keys={KEY_ID: other_rsa_key.public_key}, now=NOW).cause
+    assert cause is not None and cause.code == "SIGNATURE_MISMATCH" and "signed_with" not in cause.evidence
+
+
 def test_cookies_that_are_never_sent_are_the_cause(rsa_key: PrivateKey) -> None:
     cookies = Signer(KEY_ID, rsa_key).sign_cookies(HOST_URL + "/videos/*", expires=NOW)
     lines = "\n".join(set_cookie_headers(cookies, path="/videos/"))

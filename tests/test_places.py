@@ -1,0 +1,192 @@
+"""Every message names the setting as the place it is shown in takes it, from one table (cfsign_nb.settings).
+
+For each setting a core message names: the Python exception or finding says the argument, the command
+line says its flag (stderr or stdout of ``cfsign``), the panels say their control (text via the views).
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from cfsign_nb import PrivateKey, Signer, diagnose, load_private_key
+from cfsign_nb.cli import main
+from cfsign_nb.cli.output import for_cli
+from cfsign_nb.errors import CfSignError
+from cfsign_nb.settings import (
+    CLIENT_IP,
+    GENERATE_ECDSA,
+    KEY_PAIR_ID,
+    NOW,
+    PASSPHRASE,
+    PRIVATE_KEY,
+    PUBLIC_KEYS,
+    REQUEST_URL,
+    SETTINGS,
+    SIGN,
+    TRACE,
+    Setting,
+    reword,
+)
+from cfsign_nb.trace import trace_decode
+from cfsign_nb.widgets import Inspector, KeyPanel
+from cfsign_nb.widgets.places import findings_table, stage_html
+from cfsign_nb.widgets.views import message
+
+from .conftest import KEY_ID, URL
+from .conftest import NOW as NOW_EPOCH
+
+S3_URL = ("https://d111111abcdef8.cloudfront.net/videos/a.mp4?X-Amz-Algorithm=AWS4-HMAC-SHA256"
+          "&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20260101%2Fus-east-1%2Fs3%2Faws4_request"
+          "&X-Amz-Date=20260101T000000Z&X-Amz-Expires=3600&X-Amz-SignedHeaders=host&X-Amz-Signature=" + "5d" * 32)
+
+
+def said_only_as(text: str, setting: Setting, place: str) -> None:
+    """``text`` names ``setting`` the way ``place`` takes it, and never the way another place does."""
+    text = " ".join(html.unescape(text).split())  # the terminal's wrapping undone
+    assert setting.named(place) in text, text  # type: ignore[arg-type]
+    for other in ("python", "cli", "panel"):
+        if other != place:
+            assert setting.named(other) not in text, (other, text)  # type: ignore[arg-type]
+    assert " in Python" not in text and "on the command line" not in text
+
+
+# --- the table --------------------------------------------------------------------------------
+
+def test_each_setting_has_a_distinct_name_in_every_place() -> None:
+    for place in ("python", "cli", "panel"):
+        names = [s.named(place) for s in SETTINGS]
+        assert all(names) and len(set(names)) == len(names)
+
+
+def test_reword_replaces_the_python_name_and_leaves_other_text_alone() -> None:
+    text = f"give the URL the viewer requests ({REQUEST_URL.python}); the URL ?request_url=x stays"
+    assert reword(text, "python") == text
+    assert reword(text, "cli") == "give the URL the viewer requests (--request-url URL); the URL ?request_url=x stays"
+    assert reword(html.escape(text), "panel", in_html=True) == html.escape(reword(text, "panel"))
+
+
+# --- each setting, by place -------------------------------------------------------------------
+
+@pytest.fixture
+def encrypted_key_file(tmp_path: Path, ecdsa_key: PrivateKey) -> Path:
+    path = tmp_path / "encrypted.pem"
+    path.write_bytes(ecdsa_key.private_pem("s3cret"))
+    return path
+
+
+def test_passphrase(capsys, monkeypatch, encrypted_key_file: Path) -> None:
+    with pytest.raises(CfSignError) as caught:
+        load_private_key(encrypted_key_file)
+    said_only_as(str(caught.value), PASSPHRASE, "python")
+    monkeypatch.delenv("CFSIGN_PASSPHRASE", raising=False)
+    assert main(["sign", URL, "--key-pair-id", KEY_ID, "--private-key", str(encrypted_key_file),
+                 "--expires", "+1h"]) == 2
+    err = capsys.readouterr().err
+    said_only_as(err, PASSPHRASE, "cli")
+    assert "CFSIGN_PASSPHRASE environment variable" in err
+    said_only_as(message(str(caught.value), "error"), PASSPHRASE, "panel")
+
+
+def test_key_pair_id_and_private_key(capsys, tmp_path: Path, rsa_key: PrivateKey) -> None:
+    pem = rsa_key.public_key_pem()
+    with pytest.raises(CfSignError) as caught:
+        Signer(pem, rsa_key)
+    for setting in (KEY_PAIR_ID, PRIVATE_KEY):
+        said_only_as(str(caught.value), setting, "python")
+    key_file = tmp_path / "key.pem"
+    key_file.write_bytes(rsa_key.private_pem())
+    assert main(["sign", URL, "--key-pair-id", pem, "--private-key", str(key_file), "--expires", "+1h"]) == 2
+    err = capsys.readouterr().err
+    assert "second argument" not in err
+    for setting in (KEY_PAIR_ID, PRIVATE_KEY):
+        said_only_as(err, setting, "cli")
+    panel = KeyPanel(key=rsa_key)
+    panel.key_pair_id.value = pem  # the Key tab warns below the key
+    for setting in (KEY_PAIR_ID, PRIVATE_KEY):
+        said_only_as(panel.status.value, setting, "panel")
+
+
+def test_request_url(capsys, rsa_key: PrivateKey) -> None:
+    cookies = Signer(KEY_ID, rsa_key).sign_cookies(URL, expires=NOW_EPOCH + 60)
+    header = "; ".join(f"{name}={value}" for name, value in cookies.items())
+    result = diagnose(header, public_keys={KEY_ID: rsa_key.public_key}, now=NOW_EPOCH)
+    [unchecked] = [f for f in result.findings if f.code == "SIGNATURE_NOT_CHECKED"]
+    said_only_as(unchecked.fix, REQUEST_URL, "python")
+    assert main(["diagnose", header, "--at", str(NOW_EPOCH)]) == 0
+    said_only_as(capsys.readouterr().out, REQUEST_URL, "cli")
+    said_only_as(findings_table(result.findings), REQUEST_URL, "panel")
+
+
+def test_public_keys(capsys, rsa_key: PrivateKey) -> None:
+    url = Signer(KEY_ID, rsa_key).sign_url(URL, expires=NOW_EPOCH + 60)
+    result = diagnose(url, now=NOW_EPOCH)
+    said_only_as(result.findings[-1].fix, PUBLIC_KEYS, "python")
+    said_only_as(trace_decode(url, now=NOW_EPOCH)["digest"].explanation, PUBLIC_KEYS, "python")
+    assert main(["diagnose", url, "--at", str(NOW_EPOCH)]) == 0
+    said_only_as(capsys.readouterr().out, PUBLIC_KEYS, "cli")
+    assert main(["trace", url, "--at", str(NOW_EPOCH)]) == 0
+    said_only_as(capsys.readouterr().out, PUBLIC_KEYS, "cli")
+    said_only_as(findings_table(result.findings), PUBLIC_KEYS, "panel")
+    trace = trace_decode(url, now=NOW_EPOCH)
+    said_only_as(stage_html(trace, trace.names.index("digest")), PUBLIC_KEYS, "panel")
+
+
+@pytest.mark.parametrize(("setting", "argument"), [(CLIENT_IP, {"client_ip": "not-an-ip"}),
+                                                    (NOW, {"now": "tomorrow"})])
+def test_values_the_diagnosis_could_not_use(setting: Setting, argument: dict[str, str], rsa_key: PrivateKey) -> None:
+    url = Signer(KEY_ID, rsa_key).sign_url(URL, expires=NOW_EPOCH + 60)
+    result = diagnose(url, **argument)  # type: ignore[arg-type]
+    [problem] = [f for f in result.findings if f.code == "CONTEXT_INVALID"]
+    said_only_as(problem.message, setting, "python")
+    # the command line parses --client-ip and --at itself; its wording of the finding is the flag all the same
+    said_only_as(str(for_cli(problem)), setting, "cli")
+    said_only_as(findings_table(result.findings), setting, "panel")
+
+
+def test_generate_key(capsys, tmp_path: Path) -> None:
+    p384 = ec.generate_private_key(ec.SECP384R1()).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    with pytest.raises(CfSignError) as caught:
+        load_private_key(p384)
+    said_only_as(str(caught.value), GENERATE_ECDSA, "python")
+    key_file = tmp_path / "p384.pem"
+    key_file.write_bytes(p384)
+    assert main(["sign", URL, "--key-pair-id", KEY_ID, "--private-key", str(key_file), "--expires", "+1h"]) == 2
+    said_only_as(capsys.readouterr().err, GENERATE_ECDSA, "cli")
+    said_only_as(message(str(caught.value), "error"), GENERATE_ECDSA, "panel")
+
+
+def test_sign_for_an_s3_presigned_url(capsys) -> None:
+    result = diagnose(S3_URL, now=NOW_EPOCH)
+    said_only_as(result.cause.fix if result.cause else "", SIGN, "python")
+    assert main(["diagnose", S3_URL, "--at", str(NOW_EPOCH)]) == 1
+    said_only_as(capsys.readouterr().out, SIGN, "cli")
+    said_only_as(findings_table(result.findings), SIGN, "panel")
+
+
+def test_trace_for_a_signature_nothing_explains(capsys, tmp_path: Path, rsa_key: PrivateKey,
+                                                other_rsa_key: PrivateKey) -> None:
+    url = Signer(KEY_ID, rsa_key).sign_url(URL, expires=NOW_EPOCH + 60)
+    result = diagnose(url, public_keys={KEY_ID: other_rsa_key.public_key}, now=NOW_EPOCH)
+    assert result.cause is not None and result.cause.code == "SIGNATURE_MISMATCH"
+    said_only_as(result.cause.fix, TRACE, "python")
+    public = tmp_path / "other.pem"
+    public.write_text(other_rsa_key.public_key_pem())
+    assert main(["diagnose", url, "--public-key", f"{KEY_ID}={public}", "--at", str(NOW_EPOCH)]) == 1
+    said_only_as(capsys.readouterr().out, TRACE, "cli")
+    said_only_as(findings_table(result.findings), TRACE, "panel")
+
+
+# --- the panels themselves --------------------------------------------------------------------
+
+@pytest.mark.xfail(strict=True, reason="widgets/inspector.py still draws render.findings_table; it should draw "
+                                       "widgets.places.findings_table (one line, owned by the widgets' engineer)")
+def test_the_inspector_findings_name_its_own_fields(rsa_key: PrivateKey) -> None:
+    inspector = Inspector(now=NOW_EPOCH)
+    inspector.artifact.value = Signer(KEY_ID, rsa_key).sign_url(URL, expires=NOW_EPOCH + 60)
+    said_only_as(inspector.findings_view.value, PUBLIC_KEYS, "panel")
