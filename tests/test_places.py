@@ -7,6 +7,7 @@ line says its flag (stderr or stdout of ``cfsign``), the panels say their contro
 from __future__ import annotations
 
 import html
+import json
 from pathlib import Path
 
 import pytest
@@ -190,3 +191,19 @@ def test_the_inspector_findings_name_its_own_fields(rsa_key: PrivateKey) -> None
     inspector = Inspector(now=NOW_EPOCH)
     inspector.artifact.value = Signer(KEY_ID, rsa_key).sign_url(URL, expires=NOW_EPOCH + 60)
     said_only_as(inspector.findings_view.value, PUBLIC_KEYS, "panel")
+
+
+def test_trace_in_a_har_session_on_the_command_line(capsys, tmp_path: Path, rsa_key: PrivateKey,
+                                                     other_rsa_key: PrivateKey) -> None:
+    url = Signer(KEY_ID, rsa_key).sign_url(URL, expires=NOW_EPOCH + 60)
+    entry = {"startedDateTime": "2026-01-01T00:00:01.000Z",
+             "request": {"method": "GET", "url": url, "headers": [], "cookies": []},
+             "response": {"status": 403, "headers": [{"name": "x-cache", "value": "Error from cloudfront"}],
+                          "content": {"text": ""}}}
+    har, public = tmp_path / "session.har", tmp_path / "other.pem"
+    har.write_text(json.dumps({"log": {"entries": [entry]}}))
+    public.write_text(other_rsa_key.public_key_pem())
+    assert main(["diagnose", "--har", str(har), "--public-key", f"{KEY_ID}={public}"]) == 1
+    said_only_as(capsys.readouterr().out, TRACE, "cli")
+    assert main(["diagnose", "--har", str(har), "--public-key", f"{KEY_ID}={public}", "--json"]) == 1
+    said_only_as(capsys.readouterr().out, TRACE, "cli")

@@ -17,6 +17,7 @@ from ..errors import InputError
 from ..frames.har import HAR_COLUMNS, diagnose_har
 from ..render.text import wrap
 from .options import STDIN_LIMIT
+from .output import for_cli
 
 __all__ = ["COLUMNS", "har_json", "har_text", "read_har"]
 
@@ -40,7 +41,10 @@ def read_har(path: Path, public_keys: dict[str, Any]) -> pd.DataFrame:
     if not isinstance(log, dict) or not isinstance(log.get("entries"), list):
         raise InputError(f"{str(path)[:200]!r} is JSON but not a HAR (no log.entries); save it from the browser's "
                          "network panel with 'Save all as HAR'")
-    return diagnose_har(document, public_keys=public_keys or None)
+    table = diagnose_har(document, public_keys=public_keys or None)
+    for column in ("message", "fix"):  # the findings' words, with each setting named by its flag
+        table[column] = table[column].map(lambda text: for_cli(text) if isinstance(text, str) else text)
+    return table
 
 
 def failing_first(table: pd.DataFrame) -> pd.DataFrame:
