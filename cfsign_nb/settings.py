@@ -37,6 +37,9 @@ PRIVATE_KEY = Setting("private_key=...", "--private-key FILE",
 REQUEST_URL = Setting("request_url=...", "--request-url URL", "the Inspector's Request URL field")
 PUBLIC_KEYS = Setting("public_keys={key_pair_id: pem}", "--public-key ID=FILE",
                       "the Inspector's Public key id and Public key PEM fields (or the key loaded in the Key tab)")
+EXPIRES = Setting("expires=... (an aware datetime, epoch seconds, or a timedelta such as timedelta(hours=1)), "
+                  "or a complete policy with policy=...",
+                  "--expires WHEN (+1h, epoch seconds or 2026-12-31T23:59:00Z)", "the Sign tab's Expires field")
 CLIENT_IP = Setting("client_ip=...", "--client-ip IP", "the Inspector's Client IP field")
 NOW = Setting("now=...", "--at WHEN", "the Inspector's As of field")
 GENERATE_KEY = Setting("generate_key('rsa'|'ecdsa')", "cfsign keygen --type rsa|ecdsa",
@@ -47,8 +50,8 @@ SIGN = Setting("Signer.sign_url(...)", "cfsign sign", "the Sign tab")
 TRACE = Setting("trace_sign(...) and trace_decode(...)", "cfsign trace",
                 "the Step through button (on the Sign and Inspect tabs)")
 
-SETTINGS: tuple[Setting, ...] = (PASSPHRASE, KEY_PAIR_ID, PRIVATE_KEY, REQUEST_URL, PUBLIC_KEYS, CLIENT_IP,
-                                 NOW, GENERATE_KEY, GENERATE_ECDSA, SIGN, TRACE)
+SETTINGS: tuple[Setting, ...] = (PASSPHRASE, KEY_PAIR_ID, PRIVATE_KEY, EXPIRES, REQUEST_URL, PUBLIC_KEYS,
+                                 CLIENT_IP, NOW, GENERATE_KEY, GENERATE_ECDSA, SIGN, TRACE)
 """Every setting a core message may name (:func:`reword` replaces the longest Python text first)."""
 
 

@@ -18,7 +18,7 @@ from .errors import CfSignWarning, InputError, PolicyError, TimeError, UrlError
 from .keys import PrivateKey, PrivateKeySource, check_hash_algorithm, load_private_key
 from .policy import Policy, canned_policy_json, check_resource
 from .protocol import COOKIE_NAMES, SIGNING_PARAMETERS
-from .settings import KEY_PAIR_ID, PRIVATE_KEY
+from .settings import EXPIRES, KEY_PAIR_ID, PRIVATE_KEY
 from .times import MAX_SECONDS, TimeLike, to_epoch
 
 _EXPIRES_COOKIE, _POLICY_COOKIE, _SIGNATURE_COOKIE, _KEY_PAIR_ID_COOKIE, _HASH_COOKIE = COOKIE_NAMES
@@ -374,8 +374,7 @@ def _expires(expires: TimeLike | None, now: TimeLike | None) -> int:
     if type(expires) is int and 0 <= expires < MAX_SECONDS:
         return expires
     if expires is None:
-        raise TimeError("give expires= (an aware datetime, epoch seconds, or a timedelta such as "
-                        "timedelta(hours=1)), or a complete policy with policy=")
+        raise TimeError(f"give the expiry: {EXPIRES.python}")
     return to_epoch(expires, now=now, name="expires")
 
 

@@ -20,6 +20,7 @@ from cfsign_nb.cli.output import for_cli
 from cfsign_nb.errors import CfSignError
 from cfsign_nb.settings import (
     CLIENT_IP,
+    EXPIRES,
     GENERATE_ECDSA,
     KEY_PAIR_ID,
     NOW,
@@ -34,7 +35,7 @@ from cfsign_nb.settings import (
     reword,
 )
 from cfsign_nb.trace import trace_decode
-from cfsign_nb.widgets import Inspector, KeyPanel
+from cfsign_nb.widgets import Inspector, KeyPanel, PolicyBuilder
 from cfsign_nb.widgets.places import findings_table, stage_html
 from cfsign_nb.widgets.views import message
 
@@ -110,6 +111,18 @@ def test_key_pair_id_and_private_key(capsys, tmp_path: Path, rsa_key: PrivateKey
     panel.key_pair_id.value = pem  # the Key tab warns below the key
     for setting in (KEY_PAIR_ID, PRIVATE_KEY):
         said_only_as(panel.status.value, setting, "panel")
+
+
+def test_expires(rsa_key: PrivateKey) -> None:
+    with pytest.raises(CfSignError) as caught:
+        Signer(KEY_ID, rsa_key).sign_url(URL)
+    said_only_as(str(caught.value), EXPIRES, "python")
+    # cfsign sign requires --expires before the core is reached; the wording is the flag all the same
+    said_only_as(for_cli(str(caught.value)), EXPIRES, "cli")
+    builder = PolicyBuilder(url=URL, now=NOW_EPOCH)
+    builder.expires.value = ""
+    said_only_as(builder.view.value, EXPIRES, "panel")
+    assert "timedelta" not in builder.view.value
 
 
 def test_request_url(capsys, rsa_key: PrivateKey) -> None:

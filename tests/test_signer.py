@@ -217,7 +217,7 @@ def test_set_cookie_headers(signer: Signer) -> None:
         (lambda s: s.sign_url(URL + "?Hash-Algorithm=SHA1", expires=NOW), UrlError, "unsigned URL"),
         (lambda s: s.sign_url(URL + "#top", expires=NOW), UrlError, "remove it"),
         (lambda s: s.sign_url("d111111abcdef8.cloudfront.net/a.jpg", expires=NOW), UrlError, "absolute"),
-        (lambda s: s.sign_url(URL), TimeError, "give expires="),
+        (lambda s: s.sign_url(URL), TimeError, "give the expiry: expires=..."),
         (lambda s: s.sign_url(URL, expires=datetime(2026, 1, 1)), TimeError, "tzinfo=timezone.utc"),
         (lambda s: s.sign_url(URL, expires=NOW * 1000), TimeError, "divide by 1000"),
         (lambda s: s.sign_url(URL, expires=NOW, starts=NOW + 1), TimeError, "before the expiry"),
