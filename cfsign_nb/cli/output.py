@@ -71,7 +71,8 @@ def for_cli(value: _T) -> _T:
     elif trace is not None and isinstance(value, trace.Trace):
         stages = tuple(replace(s, explanation=for_cli(s.explanation), problem=for_cli(s.problem),
                                notes=tuple(for_cli(n) for n in s.notes)) for s in value.stages)
-        result = replace(value, stages=stages, result=for_cli(value.result))
+        signed = value.result  # a sign trace's URL or cookies are output, never reworded
+        result = replace(value, stages=stages, result=for_cli(signed) if isinstance(signed, Diagnosis) else signed)
     return result  # type: ignore[no-any-return]
 
 
