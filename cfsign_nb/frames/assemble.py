@@ -67,6 +67,12 @@ _INT64 = (-(2**63), 2**63 - 1)
 _PATTERN_CODE = [next((c for c in codes if CATALOG[c].severity == "error"), "OK") for codes in PATTERNS]
 _CODE_INDEX = {code: i for i, code in enumerate(CODE_CATEGORIES)}
 _PATTERN_CODE_INDEX = np.array([_CODE_INDEX[code] for code in _PATTERN_CODE], dtype=np.int16)
+_ERROR_OF_CODE = np.array([  # CloudFront's answer to each code, as an index into ERROR_CATEGORIES (-1: none)
+    ERROR_CATEGORIES.index(error) if (error := CATALOG[code].cloudfront_error if code in CATALOG else None)
+    in ERROR_CATEGORIES else -1
+    for code in CODE_CATEGORIES
+], dtype=np.int16)
+_ERROR_OF_CODE[_CODE_INDEX["OK"]] = -1
 
 
 # --- rows of per-row results -----------------------------------------------------------------
@@ -162,7 +168,7 @@ def assemble(
     columns["expires"] = _ints(fast.expires, mask, rows, [r["expires"] for r in slow])
     columns["starts"] = _ints(np.zeros(n, np.int64), np.zeros(n, bool), rows, [r["starts"] for r in slow])
     columns["ip_address"] = strings(None, "ip_address")
-    columns["key_pair_id"] = strings(fast.strings(fast.kid_start, fast.kid_end) if mask.any() else None, "key_pair_id")
+    columns["key_pair_id"] = _key_pair_ids(fast, rows, [r["key_pair_id"] for r in slow])
     columns["hash_algorithm"] = categorical(fast.sha256, "hash_algorithm", ["SHA1", "SHA256"])
     columns["signature_bytes"] = _ints(fast.signature_bytes, mask, rows, [r["signature_bytes"] for r in slow])
     empty: tuple[str, ...] = ()
@@ -210,10 +216,7 @@ def _add_diagnosis(
     frame["ok"] = ok.astype(bool)
     frame["code"] = pd.Categorical.from_codes(code, categories=CODE_CATEGORIES)
     frame["codes"] = codes
-    errors = {c: CATALOG[c].cloudfront_error for c in CATALOG}
-    frame["cloudfront_error"] = pd.Categorical(
-        frame["code"].map(errors).astype(object).where(frame["code"] != "OK", None), categories=ERROR_CATEGORIES
-    ) if n else pd.Categorical([], categories=ERROR_CATEGORIES)
+    frame["cloudfront_error"] = pd.Categorical.from_codes(_ERROR_OF_CODE[code], categories=ERROR_CATEGORIES)
     frame["verified"] = pd.array(verified, dtype="boolean")
     frame["now"] = now_column
     frame["now_at"] = datetimes(frame["now"])
@@ -222,6 +225,24 @@ def _add_diagnosis(
 
 
 # --- typed columns ---------------------------------------------------------------------------
+
+def _key_pair_ids(fast: FastRows, rows: np.ndarray, slow: list[Any]) -> pd.Categorical:
+    """The key pair ids as a categorical: the fast rows' few distinct ids are decoded once each."""
+    codes = np.full(len(fast.mask), -1, dtype=np.int64)
+    categories: dict[str, int] = {}
+    if fast.mask.any():
+        fast_codes, distinct = pd.factorize(fast.kid[fast.mask])
+        lookup = np.array([categories.setdefault(kid.decode(), len(categories)) for kid in distinct], dtype=np.int64)
+        codes[fast.mask] = lookup[fast_codes]
+    if len(rows):
+        texts = [_arrow_text(v) if isinstance(v, str) else None for v in slow]
+        codes[rows] = [-1 if t is None else categories.setdefault(t, len(categories)) for t in texts]
+    names = sorted(categories)  # the order astype("category") gives, so chunked and whole batches agree
+    position = np.empty(len(names) + 1, dtype=np.int64)
+    position[[categories[name] for name in names]] = np.arange(len(names))
+    position[-1] = -1
+    return pd.Categorical.from_codes(position[codes], categories=pd.Index(names, dtype=STR))
+
 
 def _null_where(values: pa.Array, where: np.ndarray) -> pa.Array:
     return pc.if_else(pa.array(where), pa.nulls(len(values), values.type), values)
