@@ -18,140 +18,6 @@ from .conftest import KEY_ID, NOW, URL
 HOSTILE = "https://d111111abcdef8.cloudfront.net/a.jpg?x=<img src=x onerror=alert(1)>&Expires=1&Signature=<script>"
 
 
-def _body(pem: bytes | str) -> str:
-    text = pem.decode() if isinstance(pem, bytes) else pem
-    return "".join(text.strip().splitlines()[1:-1])[:48]
-
-
-# --- KeyPanel -------------------------------------------------------------------------------
-
-def test_pasting_a_key_loads_it_at_once_and_clears_the_field(rsa_key: PrivateKey) -> None:
-    panel = KeyPanel(key_pair_id=KEY_ID)
-    panel.pem.value = rsa_key.private_pem().decode()  # no click: a pasted key loads on paste
-    assert panel.key == rsa_key
-    assert panel.pem.value == ""
-    assert "RSA-2048" in panel.status.value and rsa_key.fingerprint in panel.status.value
-    assert panel.public_pem.value == rsa_key.public_key_pem()
-
-
-def test_an_encrypted_key_waits_in_python_for_its_passphrase(ecdsa_key: PrivateKey) -> None:
-    panel = KeyPanel(key_pair_id=KEY_ID)
-    secret = ecdsa_key.private_pem("right").decode()
-    panel.pem.value = secret
-    assert panel.key is None and panel.pem.value == ""
-    assert "encrypted: type its passphrase" in panel.status.value
-    assert panel._pending == secret  # a Python attribute, never a synced trait
-    panel.passphrase.value = "wrong"
-    assert panel.key is None and panel.passphrase.value == ""
-    assert "passphrase is wrong" in panel.status.value and "type the passphrase again" in panel.status.value
-    panel.passphrase.value = "right"
-    assert panel.key == ecdsa_key and panel.passphrase.value == "" and panel._pending is None
-    assert panel._passphrase is None
-    assert _body(secret) not in panel.status.value
-
-
-def test_a_passphrase_typed_first_waits_for_its_key(ecdsa_key: PrivateKey) -> None:
-    panel = KeyPanel()
-    panel.passphrase.value = "pw"
-    assert panel.passphrase.value == "" and "passphrase kept in Python" in panel.status.value
-    panel.pem.value = ecdsa_key.private_pem("pw").decode()
-    assert panel.key == ecdsa_key and panel.pem.value == ""
-    panel.load_button.click()  # nothing waits: the loaded key stays and so does its summary
-    assert panel.key == ecdsa_key and ecdsa_key.fingerprint in panel.status.value
-
-
-def test_uploading_a_key(rsa_key: PrivateKey) -> None:
-    panel = KeyPanel()
-    panel.upload.value = ({"name": "k.pem", "type": "", "size": 1, "content": memoryview(rsa_key.private_pem()),
-                           "last_modified": datetime.now(UTC)},)
-    assert panel.key == rsa_key
-    assert panel.upload.value == ()
-
-
-def test_uploading_an_encrypted_der_key_asks_for_its_passphrase(ecdsa_key: PrivateKey) -> None:
-    from cryptography.hazmat.primitives import serialization
-
-    der = ecdsa_key.key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                                      serialization.BestAvailableEncryption(b"pw"))
-    panel = KeyPanel()
-    panel.upload.value = ({"name": "k.der", "type": "", "size": len(der), "content": memoryview(der),
-                           "last_modified": datetime.now(UTC)},)
-    assert panel.key is None and panel.upload.value == () and "type its passphrase" in panel.status.value
-    panel.passphrase.value = "pw"
-    assert panel.key == ecdsa_key
-
-
-@pytest.mark.parametrize(("pem", "hint"), [("not a key", "neither PEM"), ("", "paste a private key")])
-def test_bad_input_in_the_pem_field_shows_a_message(pem: str, hint: str) -> None:
-    panel = KeyPanel()
-    panel.pem.value = pem
-    panel.load_button.click()
-    assert panel.key is None
-    assert hint in panel.status.value
-    assert panel.pem.value == "" and panel.passphrase.value == ""
-
-
-def test_generating_keys_and_key_pair_id_warnings(rsa_key: PrivateKey) -> None:
-    panel = KeyPanel()
-    seen: list[str] = []
-    panel.on_change(lambda p: seen.append(p.key.description if p.key else "none"))
-    panel.generate_ecdsa.click()
-    panel.generate_rsa.click()
-    assert seen == ["ECDSA P-256", "RSA-2048"]
-    panel.key_pair_id.value = rsa_key.public_key_pem()
-    assert "holds a PEM key" in panel.status.value
-    panel.key_pair_id.value = "-----BEGIN PRIVATE KEY-----"
-    assert panel.key_pair_id.value == ""
-    assert "removed at once" in panel.status.value and "Private key PEM" in panel.status.value
-    assert "PRIVATE KEY-----" not in panel.public_pem.value + panel.status.value
-
-
-# --- PolicyBuilder --------------------------------------------------------------------------
-
-def test_policy_builder_says_canned_or_custom_and_why() -> None:
-    builder = PolicyBuilder(url=URL, now=NOW)
-    assert builder.plan is not None and builder.plan.canned
-    assert "canned" in builder.view.value and "rebuilds the policy" in builder.view.value
-    builder.ip.value = "192.0.2.0/24"
-    assert builder.plan is not None and not builder.plan.canned
-    assert "IP address condition" in builder.view.value
-    assert "192.0.2.0/24" in builder.view.value
-    builder.quick.value = "+10 min"
-    assert builder.plan.policy.date_less_than == NOW + 600
-
-
-def test_policy_builder_inline_errors_never_raise() -> None:
-    builder = PolicyBuilder(url=URL, now=NOW)
-    for field, value, hint in [
-        ("expires", "tomorrow", "cannot read"),
-        ("expires", str(NOW * 1000), "milliseconds"),
-        ("ip", "2001:db8::/32", "only IPv4"),
-        ("url", "d111111abcdef8.cloudfront.net/a.jpg", "absolute"),
-        ("starts", "+2h", "before the expiry"),
-    ]:
-        getattr(builder, field).value = value
-        assert builder.plan is None and hint in (builder.error or ""), (field, builder.error)
-        assert hint in builder.view.value
-        getattr(builder, field).value = {"expires": "+1h", "ip": "", "url": URL, "starts": ""}[field]
-        assert builder.plan is not None
-
-
-def test_naive_time_gets_a_clear_message() -> None:
-    builder = PolicyBuilder(url=URL, now=NOW)
-    builder.set_expires(datetime(2026, 1, 2))
-    assert builder.plan is None and "naive datetime" in builder.view.value
-    builder.expires.value = "2026-01-02T00:00:00"
-    assert "no time zone, so it was read as UTC" in builder.view.value
-    builder.expires_picker.value = datetime(2026, 1, 3, tzinfo=UTC)
-    assert builder.plan is not None and builder.plan.policy.date_less_than == NOW + 2 * 86400
-
-
-def test_policy_builder_escapes_what_it_shows() -> None:
-    builder = PolicyBuilder(url=URL, now=NOW)
-    builder.resource.value = "https://d111111abcdef8.cloudfront.net/<script>alert(1)</script>*"
-    assert "<script>" not in builder.view.value and "&lt;script&gt;" in builder.view.value
-
-
 # --- SignerPanel and Inspector -------------------------------------------------------------
 
 def test_sign_then_inspect(any_key: PrivateKey) -> None:
@@ -213,13 +79,16 @@ def test_a_failed_key_load_names_the_key_still_active(rsa_key: PrivateKey) -> No
     assert "junk" in status and "still active" in status and rsa_key.fingerprint in status
 
 
-def test_panel_messages_name_the_panel_control() -> None:
+def test_panel_messages_name_the_panel_control(ecdsa_key: PrivateKey) -> None:
+    """The core's own message, as the Key tab shows it: the panel's field, never the Python argument."""
+    from cfsign_nb import load_private_key
     from cfsign_nb.widgets.places import for_panel
 
-    core = ("the private key is encrypted; pass its passphrase (passphrase=... in Python, "
-            "or the CFSIGN_PASSPHRASE environment variable for the cfsign command)")
-    assert for_panel(core) == "the private key is encrypted; pass its passphrase (the Key tab's Passphrase field)"
-    assert "--request-url" not in for_panel("give it (request_url= in Python, --request-url on the command line)")
+    with pytest.raises(InputError) as raised:
+        load_private_key(ecdsa_key.private_pem("pw"))
+    assert "passphrase=" in str(raised.value)
+    assert "the Key tab's Passphrase field" in for_panel(str(raised.value))
+    assert "passphrase=" not in for_panel(str(raised.value))
 
 
 def test_signed_cookies_then_inspect(rsa_key: PrivateKey) -> None:
@@ -240,7 +109,7 @@ def test_signing_without_a_key_or_id_says_what_to_do() -> None:
     assert "no private key loaded" in panel.status.value and panel.inspect_button.disabled
     keys.generate("ecdsa")
     panel.sign_button.click()
-    assert "key_pair_id" in panel.status.value
+    assert "the Key tab&#x27;s Key pair id field" in panel.status.value and "key_pair_id=" not in panel.status.value
 
 
 def test_inspector_expired_and_garbage(rsa_key: PrivateKey) -> None:
@@ -355,12 +224,6 @@ def test_stepper_without_a_trace_and_with_hostile_input() -> None:
     while not stepper.next.disabled:
         assert "<img" not in stepper.view.value and "<script" not in stepper.view.value
         stepper.next.click()
-
-
-def test_policy_builder_notes_an_expiry_in_the_past() -> None:
-    builder = PolicyBuilder(url=URL, now=NOW)
-    builder.expires.value = str(NOW - 5)
-    assert builder.plan is not None and "already passed" in builder.view.value
 
 
 # --- Inspector: any paste, CloudFront's response, a HAR session, Step through on its own ----------

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
 import ipywidgets as w
 
-from ..errors import CfSignError, InputError
+from ..errors import CfSignError, CfSignWarning, InputError
 from ..keys import PrivateKey, generate_key, load_private_key
-from ..signer import Signer, check_key_pair_id
+from ..signer import Signer, check_key_pair_id, key_pair_id_note
 from ._secrets import Password, Text, Textarea, as_key_source, is_encrypted_key
 from .base import STYLE, WIDE, Panel
 from .views import key_summary, message
@@ -143,12 +144,13 @@ class KeyPanel(Panel):
         if self.key is None:
             self.status.value = message("no key loaded yet")
         else:
-            problem = ""
             try:
                 check_key_pair_id(key_id)
             except CfSignError as err:
-                problem = message(str(err), "warning")
-            self.status.value = key_summary(self.key, key_id) + problem
+                problem = str(err)
+            else:
+                problem = key_pair_id_note(key_id) or ""  # accepted, but not what CloudFront's ids look like
+            self.status.value = key_summary(self.key, key_id) + (message(problem, "warning") if problem else "")
         for listener in self._listeners:
             listener(self)
 
@@ -156,7 +158,9 @@ class KeyPanel(Panel):
         """A Signer for the loaded key; raises InputError with the fix when something is missing."""
         if self.key is None:
             raise InputError("no private key loaded: paste, upload or generate one in the Key tab")
-        return Signer(self.key_pair_id.value.strip(), self.key, hash_algorithm=hash_algorithm)
+        with warnings.catch_warnings():  # an odd-looking id is already a warning in the Key tab's status
+            warnings.simplefilter("ignore", CfSignWarning)
+            return Signer(self.key_pair_id.value.strip(), self.key, hash_algorithm=hash_algorithm)
 
     def __repr__(self) -> str:
         return f"KeyPanel(key={self.key!r}, key_pair_id={self.key_pair_id.value!r})"

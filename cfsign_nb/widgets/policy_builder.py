@@ -10,7 +10,7 @@ import ipywidgets as w
 
 from ..errors import CfSignError, InputError
 from ..signer import PolicyPlan, plan_policy
-from ..times import TimeLike, parse_when, to_epoch
+from ..times import TimeLike, naive_note, parse_when, to_epoch
 from ._secrets import Text
 from .base import STYLE, WIDE, Clock, Panel, clock
 from .views import message, plan_view
@@ -113,12 +113,8 @@ class PolicyBuilder(Panel):
         self.view.value = plan_view(self.plan, self._notes(now))
 
     def _notes(self, now: int) -> list[str]:
-        notes = []
-        for label, text in (("expiry", self.expires.value), ("start", self.starts.value)):
-            stripped = text.strip()
-            if stripped[:1].isdigit() and ("T" in stripped or "-" in stripped) and not stripped.endswith(("Z", "z")) \
-                    and "+" not in stripped[10:] and "-" not in stripped[10:]:
-                notes.append(f"the {label} {stripped!r} has no time zone, so it was read as UTC")
+        notes = [note for label, text in (("expiry", self.expires.value), ("start", self.starts.value))
+                 if (note := naive_note(text, label))]  # the CLI's --expires says the same, from the same place
         if self.hash.value == "SHA256":
             notes.append("SHA-256 adds Hash-Algorithm=SHA256 (cookie: CloudFront-Hash-Algorithm)")
         if self.plan is not None and self.plan.policy.date_less_than <= now:
