@@ -1,4 +1,5 @@
-"""Opening, running and saving each notebook in JupyterLab (headless Debian chromium) leaves it as stored.
+"""Opening, running and saving each notebook in JupyterLab (headless Debian chromium) leaves it as stored,
+and opening it without an edit does not mark it modified.
 
 JupyterLab runs as ``scripts/lab`` configures it (scripts/jupyter on JUPYTER_CONFIG_PATH) on a copy of
 notebooks/ made into a git repository of its own, so the shared tree is never written and ``git
@@ -53,6 +54,18 @@ _OPENED = """(name) => {
 }"""
 
 
+# Once the kernel has answered (its language_info and spec land in the model as it connects): is it modified?
+_AFTER_KERNEL_INFO = """async () => {
+    const widget = window.jupyterapp.shell.currentWidget;
+    const kernel = widget.sessionContext.session.kernel;
+    const info = await kernel.info;
+    await kernel.spec;
+    await new Promise(resolve => setTimeout(resolve, 1000));
+    return {dirty: widget.context.model.dirty, model: widget.context.model.getMetadata('language_info'),
+            kernel: info.language_info};
+}"""
+
+
 def test_the_file_browser_lists_notebooks_only(lab: Server) -> None:
     import json
     import urllib.request
@@ -67,8 +80,10 @@ def test_open_run_and_save_leaves_the_notebook_and_its_pair_as_stored(lab: Serve
     with browser_page() as page:
         page.goto(lab.url(f"lab/tree/{notebook}") + "&reset")
         page.wait_for_function(_OPENED, arg=notebook, timeout=90_000)
-        # The kernel's language_info lands in the model as it connects (JupyterLab then marks any notebook
-        # stored without it as modified); saving drops it again, which is what is checked below.
+        opened = page.evaluate(_AFTER_KERNEL_INFO)
+        # The kernel's language_info really reached the model (the check is not vacuous), and changed nothing.
+        assert opened["model"] == opened["kernel"] and opened["kernel"]["name"] == "python", opened
+        assert opened["dirty"] is False, f"{notebook} is marked modified by just opening it"
         page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
         page.wait_for_function(
             """() => {
