@@ -16,6 +16,7 @@ from .errors import CfSignError
 from .findings import Finding, finding
 from .policy import Policy, canned_policy_json, load_policy_json
 from .protocol import COOKIE_PREFIX, HASH_ALGORITHMS
+from .settings import POLICY
 from .times import MAX_SECONDS
 
 __all__ = ["read_parameters", "shorten"]
@@ -245,7 +246,7 @@ def _parse_policy(policy_bytes: bytes, problems: list[Finding]) -> tuple[Any, Po
             problems.append(finding(
                 "POLICY_INVALID",
                 f"the policy is not one CloudFront accepts: {message}",
-                "build the policy with cfsign_nb.Policy (or fix the JSON as the message says)",
+                f"build the policy with {POLICY.python} (or fix the JSON as the message says)",
                 policy=policy_bytes.decode("utf-8", "replace")[:2000],
             ))
         return document, None

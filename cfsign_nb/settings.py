@@ -47,11 +47,16 @@ GENERATE_KEY = Setting("generate_key('rsa'|'ecdsa')", "cfsign keygen --type rsa|
 GENERATE_ECDSA = Setting("generate_key('ecdsa')", "cfsign keygen --type ecdsa",
                          "the Key tab's New ECDSA P-256 key button")
 SIGN = Setting("Signer.sign_url(...)", "cfsign sign", "the Sign tab")
+POLICY = Setting("cfsign_nb.Policy(...)",
+                 "the policy flags of cfsign sign (--resource PATTERN, --starts WHEN, --ip CIDR)",
+                 "the Sign tab's policy fields (Resource pattern, Not before, Viewer IPv4/CIDR)")
+PORT = Setting("port=...", "--port PORT",
+               "the port given where the edge is started (no panel starts one)")
 TRACE = Setting("trace_sign(...) and trace_decode(...)", "cfsign trace",
                 "the Step through button (on the Sign and Inspect tabs)")
 
 SETTINGS: tuple[Setting, ...] = (PASSPHRASE, KEY_PAIR_ID, PRIVATE_KEY, EXPIRES, REQUEST_URL, PUBLIC_KEYS,
-                                 CLIENT_IP, NOW, GENERATE_KEY, GENERATE_ECDSA, SIGN, TRACE)
+                                 CLIENT_IP, NOW, GENERATE_KEY, GENERATE_ECDSA, SIGN, POLICY, PORT, TRACE)
 """Every setting a core message may name (:func:`reword` replaces the longest Python text first)."""
 
 

@@ -521,7 +521,7 @@ def test_bad_ports_and_a_busy_port_are_edge_errors(site) -> None:
             run_in_thread(app, port=port)
     with run_in_thread(app) as server:
         ready = []
-        with pytest.raises(EdgeError, match=rf"port {server.port} .*in use.*--port / port="):
+        with pytest.raises(EdgeError, match=rf"port {server.port} .*in use.*choose another with port=\.\.\."):
             serve(app, port=server.port, on_ready=ready.append)
         assert ready == []  # no banner for an edge that never started
     with pytest.raises(EdgeError, match="header_timeout"):

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..errors import CfSignError
 from ..findings import Finding, finding
+from ..settings import REQUEST_URL
 from .match import hostname, match_behavior, patterns_overlap, serves_host, url_netloc, url_path
 from .model import Behavior, DistributionConfig, load_distribution, normal_path
 
@@ -33,7 +34,7 @@ def check_request(config: object, decoded: Any, context: Any) -> list[Finding]:
         return [finding(
             "CONTEXT_INVALID",
             "distribution: the requested URL is unknown, so no cache behavior could be matched",
-            "pass request_url= (the URL the viewer requests)",
+            f"give the URL the viewer requests ({REQUEST_URL.python})",
         )]
     return list(_request_findings(dist, decoded, str(url)))
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import uvicorn
 
+from ..settings import PORT
 from .app import EdgeApp, EdgeError
 from .h11 import HEAD_LIMIT, edge_protocol
 
@@ -126,7 +127,7 @@ def _check_loopback(host: str) -> None:
 
 def _check_port(port: object) -> int:
     if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
-        raise EdgeError(f"the port {port!r} is not a number in 0-65535; choose another with --port / port= "
+        raise EdgeError(f"the port {port!r} is not a number in 0-65535; choose another with {PORT.python} "
                         "(0 picks a free one)")
     return port
 
@@ -158,10 +159,10 @@ def _bind(host: str, port: int) -> socket.socket:
     except OSError as err:
         sock.close()
         if err.errno == errno.EADDRINUSE:
-            raise EdgeError(f"port {port} on {host} is already in use; choose another with --port / port= "
+            raise EdgeError(f"port {port} on {host} is already in use; choose another with {PORT.python} "
                             "(0 picks a free one)") from None
-        raise EdgeError(f"cannot listen on {host}:{port} ({err.strerror}); choose another with --port / port= "
-                        "(0 picks a free one)") from None
+        raise EdgeError(f"cannot listen on {host}:{port} ({err.strerror}); "
+                        f"choose another with {PORT.python} (0 picks a free one)") from None
     sock.set_inheritable(True)
     return sock
 
