@@ -1,7 +1,7 @@
 """``cfsign edge``: serve a folder on 127.0.0.1 the way a CloudFront edge with a distribution would.
 
 Each request is one line on stderr (method, path, status and the real reason CloudFront would
-not tell); ``-q`` keeps only the banner and errors.
+not tell, naming the flags as :func:`~.output.for_cli` does); ``-q`` keeps only the banner and errors.
 """
 
 from __future__ import annotations
@@ -9,12 +9,13 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ..extras import require
 from .options import add_public_keys, port, public_keys
-from .output import one_line, write
+from .output import for_cli, one_line, write
 
 __all__ = ["add"]
 
@@ -41,12 +42,20 @@ class _StderrLines(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            text = one_line(record.getMessage())
+            decision = getattr(record, "decision", None)  # attached by the edge to each request's line
+            text = one_line(_request_line(decision) if decision is not None else for_cli(record.getMessage()))
         except Exception:  # a message that cannot be formatted is not worth a traceback
             text = one_line(str(record.msg))
         if record.levelno >= logging.WARNING:
             text = f"cfsign edge: {record.levelname.lower()}: {text}"
         write(text, sys.stderr)
+
+
+def _request_line(decision: Any) -> str:
+    """The edge's line for ``decision``, its reason naming the flags (``--public-key ID=FILE``)."""
+    from ..edge.log import request_line  # loaded: the edge is serving
+
+    return request_line(replace(decision, reason=for_cli(decision.reason)))
 
 
 def _edge(args: argparse.Namespace) -> int:

@@ -27,6 +27,7 @@ from ..diagnosis import Diagnosis, diagnose
 from ..distribution import Behavior, DistributionConfig, serves_host
 from ..keys import PublicKey
 from ..protocol import error_body
+from ..settings import PUBLIC_KEYS
 from .request import Refusal, Request, Sent, shown
 
 __all__ = ["TIME_BUDGET", "Channel", "Decision", "Judge", "Outcome", "Reply", "refused"]
@@ -247,7 +248,7 @@ class Judge:
         if key_id and key_id not in self.public_keys:
             trusted_anywhere = any(key_id in (self.config.trusted_key_ids(b) or ()) for b in self.config.behaviors)
             if trusted_anywhere:
-                return f" [the edge was not given the public key {key_id}: pass --public-key {key_id}=FILE]"
+                return f" [the edge was not given the public key {key_id}: give it with {PUBLIC_KEYS.python}]"
         return ""
 
     def _deny(self, request: Request, behavior: Behavior, channel: Channel, code: str, reason: str,
