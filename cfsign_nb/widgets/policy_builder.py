@@ -39,8 +39,10 @@ class PolicyBuilder(Panel):
                             placeholder="+10m, +2h, +7d, epoch seconds or 2026-12-31T23:59:00Z")
         self.quick = w.ToggleButtons(options=[label for label, _ in self.QUICK], value=None)
         self.expires_picker = w.DatetimePicker(description="…or pick (UTC)", style=STYLE)
-        self.starts = Text(description="Not before", placeholder="optional start time", style=STYLE)
-        self.ip = Text(description="Viewer IPv4/CIDR", placeholder="optional, e.g. 192.0.2.0/24", style=STYLE)
+        field = w.Layout(width="400px")  # the placeholders are read whole
+        self.starts = Text(description="Not before", placeholder="optional start time", style=STYLE, layout=field)
+        self.ip = Text(description="Viewer IPv4/CIDR", placeholder="optional, e.g. 192.0.2.0/24", style=STYLE,
+                       layout=field)
         self.hash = w.ToggleButtons(options=["SHA1", "SHA256"], value="SHA1", description="Hash", style=STYLE)
         self.view = w.HTML()
         for control in (self.mode, self.url, self.resource, self.expires, self.starts, self.ip, self.hash):
