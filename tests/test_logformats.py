@@ -352,3 +352,21 @@ def test_unknown_formats_and_empty_files() -> None:
     for data in (b"", b"\n\n", _written(pd.DataFrame({"date": []}), "parquet", None)):
         log = read_access_log(io.BytesIO(data))
         assert len(log) == 0 and "url" in log and "timestamp" in log
+
+
+def test_text_read_in_small_blocks_gives_the_same_table(sample: pd.DataFrame, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cfsign_nb.frames import logformats
+
+    legacy = _written(sample.iloc[:20], "w3c", None)
+    v2 = _written(sample.iloc[20:], "w3c-v2", MINIMAL)
+    # A BOM, CRLF line ends, blank lines, one line with a raw control byte, one with too few fields,
+    # and a second #Fields header part-way through (as when two files are concatenated).
+    data = b"\xef\xbb\xbf" + legacy.replace(b"\n", b"\r\n") + b"\n  \n" + b"a\tb\n" + b"x\x01y\t" * 32 + b"\n" + v2
+    with pytest.warns(CfSignWarning, match="skipped 2 malformed"):
+        whole = read_access_log(io.BytesIO(data))
+    monkeypatch.setattr(logformats, "_BLOCK_BYTES", 333)
+    with pytest.warns(CfSignWarning, match="skipped 2 malformed"):
+        blocks = read_access_log(io.BytesIO(data))
+    pd.testing.assert_frame_equal(blocks, whole)
+    assert len(whole) == len(sample) and whole["url"].tolist() == sample["url"].tolist()
+    assert whole["cs(User-Agent)"].iloc[20:].isna().all()  # not in the v2 file's selection

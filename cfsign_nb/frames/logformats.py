@@ -19,6 +19,7 @@ from typing import IO
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import pyarrow.json as pj
 import pyarrow.parquet as pq
 
@@ -46,35 +47,107 @@ def _keep(names: Sequence[str], wanted: Collection[str] | None) -> list[str]:
 
 # --- W3C and real-time text -------------------------------------------------------------------
 
+_BLOCK_BYTES = 32 << 20  # text is read in blocks of whole lines of about this size
+
+
 def read_text(
     handle: IO[bytes], *, fields: Sequence[str] | None, wanted: Collection[str] | None, chunk_lines: int,
     headers: bool = True,
 ) -> Iterator[RawChunk]:
     """Tab-separated records: W3C (``#Fields:`` lines name the fields; the 33 legacy ones until one
-    does) or, with ``headers=False``, real-time records in the configured order ``fields``."""
-    names = [canonical_name(n) for n in (fields or FIELDS)]
-    names = _unique(names)
-    text = io.TextIOWrapper(handle, encoding="utf-8", errors="replace", newline="\n")
+    does) or, with ``headers=False``, real-time records in the configured order ``fields``.
+
+    Blocks of whole lines are parsed by pyarrow's CSV reader; a block with raw control bytes or
+    other than ASCII text goes line by line (so such lines can be told apart and skipped).
+    """
+    names = _unique([canonical_name(n) for n in (fields or FIELDS)])
+    for i, block in enumerate(_blocks(handle)):
+        if i == 0:
+            block = block.removeprefix(b"\xef\xbb\xbf")  # a byte order mark some editors add
+        for body, header in _segments(block, headers):
+            if body.strip():
+                yield from _parse_block(body, names, wanted, chunk_lines)
+            if header.startswith(b"#Fields:"):
+                declared = header[len(b"#Fields:"):].decode("utf-8", "replace").split()[:_MAX_FIELDS]
+                names = _unique([canonical_name(n) for n in declared])
+
+
+def _blocks(handle: IO[bytes]) -> Iterator[bytes]:
+    """The stream in blocks that end at a line end (or the end of the stream)."""
+    while block := handle.read(_BLOCK_BYTES):
+        if not block.endswith(b"\n"):
+            block += handle.readline()
+        yield block
+
+
+def _segments(block: bytes, headers: bool) -> Iterator[tuple[bytes, bytes]]:
+    """The block's records between header lines (lines that start with ``#``), each with the header after it."""
+    if not headers:
+        yield block, b""
+        return
+    body_start = 0
+    at = 0 if block.startswith(b"#") else _next_header(block, 0)
+    while at >= 0:
+        end = block.find(b"\n", at)
+        end = len(block) if end < 0 else end + 1
+        yield block[body_start:at], block[at:end]
+        body_start = end
+        at = end if block.startswith(b"#", end) else _next_header(block, end)
+    yield block[body_start:], b""
+
+
+def _next_header(block: bytes, start: int) -> int:
+    found = block.find(b"\n#", start)
+    return -1 if found < 0 else found + 1
+
+
+def _parse_block(body: bytes, names: list[str], wanted: Collection[str] | None, chunk_lines: int) -> Iterator[RawChunk]:
+    """The records of a block of lines, in chunks of at most ``chunk_lines`` rows."""
+    columns = _keep(names, wanted)
+    if not names or not body.isascii() or _has_raw_controls(body):
+        lines = [line + "\n" for line in body.decode("utf-8", "replace").split("\n") if line.strip()]
+        yield from _line_chunks(lines, names, wanted, chunk_lines)
+        return
+    skipped = 0
+
+    def invalid(row: pacsv.InvalidRow) -> str:
+        nonlocal skipped
+        skipped += bool(row.text.strip())  # a blank line is no record, and no loss either
+        return "skip"
+
+    table = pacsv.read_csv(
+        pa.BufferReader(body),
+        read_options=pacsv.ReadOptions(column_names=names),
+        parse_options=pacsv.ParseOptions(
+            delimiter="\t", quote_char=False, escape_char=False, double_quote=False, invalid_row_handler=invalid
+        ),
+        convert_options=pacsv.ConvertOptions(
+            include_columns=columns, column_types=dict.fromkeys(columns, pa.string()), strings_can_be_null=False,
+            null_values=[],
+        ),
+    )
+    fields = tuple(names)
+    for lo in range(0, max(table.num_rows, 1), chunk_lines):
+        part = table.slice(lo, chunk_lines)
+        if part.num_rows or (lo == 0 and skipped):
+            frame = part.to_pandas() if columns else pd.DataFrame(index=range(part.num_rows))
+            yield RawChunk(frame, fields, skipped if lo == 0 else 0)
+
+
+def _line_chunks(
+    lines: list[str], names: list[str], wanted: Collection[str] | None, chunk_lines: int
+) -> Iterator[RawChunk]:
+    """Records line by line: a line without the header's number of tab-separated fields is skipped."""
     buffer: list[str] = []
     skipped = 0
-    with text:
-        for line in text:
-            if headers and line.startswith("#"):
-                if line.startswith("#Fields:"):
-                    if buffer:
-                        yield _parse(buffer, names, wanted, skipped)
-                        buffer, skipped = [], 0
-                    names = _unique([canonical_name(n) for n in line[len("#Fields:"):].split()[:_MAX_FIELDS]])
-                continue
-            if not line.strip():
-                continue
-            if line.count("\t") != len(names) - 1:
-                skipped += 1
-                continue
-            buffer.append(line)
-            if len(buffer) >= chunk_lines:
-                yield _parse(buffer, names, wanted, skipped)
-                buffer, skipped = [], 0
+    for line in lines:
+        if line.count("\t") != len(names) - 1:
+            skipped += 1
+            continue
+        buffer.append(line)
+        if len(buffer) >= chunk_lines:
+            yield _parse(buffer, names, wanted, skipped)
+            buffer, skipped = [], 0
     if buffer or skipped:
         yield _parse(buffer, names, wanted, skipped)
 
@@ -107,11 +180,12 @@ def _parse(lines: list[str], names: list[str], wanted: Collection[str] | None, s
     return RawChunk(frame, tuple(names), skipped)
 
 
-def _has_raw_controls(text: str) -> bool:
+def _has_raw_controls(text: str | bytes) -> bool:
     """Whether some line holds a control byte other than its tabs and line end (cheap for ASCII text)."""
     if not text.isascii():
-        return any(RAW_CONTROL.search(line.rstrip("\n").removesuffix("\r")) for line in text.splitlines(True))
-    data = text.encode("ascii")
+        lines = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+        return any(RAW_CONTROL.search(line.rstrip("\n").removesuffix("\r")) for line in lines.splitlines(True))
+    data = text if isinstance(text, bytes) else text.encode("ascii")
     rest = data.translate(None, _ASCII_ALLOWED)  # what is left: controls, DEL, and the \r of CRLF line ends
     return bool(rest) and (rest.strip(b"\r") != b"" or data.count(b"\r\n") != len(rest))
 
