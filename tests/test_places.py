@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import html
 import json
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cfsign_nb import PrivateKey, Signer, diagnose, load_private_key
 from cfsign_nb.cli import main
 from cfsign_nb.cli.output import for_cli
+from cfsign_nb.encoding import b64encode
 from cfsign_nb.errors import CfSignError
 from cfsign_nb.settings import (
     CLIENT_IP,
@@ -25,6 +30,8 @@ from cfsign_nb.settings import (
     KEY_PAIR_ID,
     NOW,
     PASSPHRASE,
+    POLICY,
+    PORT,
     PRIVATE_KEY,
     PUBLIC_KEYS,
     REQUEST_URL,
@@ -36,7 +43,7 @@ from cfsign_nb.settings import (
 )
 from cfsign_nb.trace import trace_decode
 from cfsign_nb.widgets import Inspector, KeyPanel, PolicyBuilder
-from cfsign_nb.widgets.places import findings_table, stage_html
+from cfsign_nb.widgets.places import findings_table, for_panel, stage_html
 from cfsign_nb.widgets.views import message
 
 from .conftest import KEY_ID, URL
@@ -220,3 +227,97 @@ def test_trace_in_a_har_session_on_the_command_line(capsys, tmp_path: Path, rsa_
     said_only_as(capsys.readouterr().out, TRACE, "cli")
     assert main(["diagnose", "--har", str(har), "--public-key", f"{KEY_ID}={public}", "--json"]) == 1
     said_only_as(capsys.readouterr().out, TRACE, "cli")
+
+
+# --- the distribution, the policy and the edge ------------------------------------------------
+
+def test_request_url_for_the_distribution(rsa_key: PrivateKey) -> None:
+    cookies = Signer(KEY_ID, rsa_key).sign_cookies(URL, expires=NOW_EPOCH + 60)
+    canned = "; ".join(f"{name}={value}" for name, value in cookies.items() if name != "CloudFront-Policy")
+    config = {"DistributionConfig": {"DefaultCacheBehavior": {"TargetOriginId": "site"}}}
+    result = diagnose("Cookie: " + canned, distribution=config, now=NOW_EPOCH)
+    [unknown] = [f for f in result.findings if f.code == "CONTEXT_INVALID"]
+    assert "no cache behavior could be matched" in unknown.message
+    said_only_as(unknown.fix, REQUEST_URL, "python")
+    # the command line has no --distribution (the edge always knows the URL); its wording is the flag all the same
+    said_only_as(str(for_cli(unknown)), REQUEST_URL, "cli")
+    said_only_as(for_panel(unknown.fix), REQUEST_URL, "panel")
+    said_only_as(findings_table([unknown]), REQUEST_URL, "panel")
+
+
+def test_policy_for_a_policy_cloudfront_would_not_accept(capsys, rsa_key: PrivateKey) -> None:
+    document = b'{"Statement":[]}'
+    url = (f"{URL}?Policy={b64encode(document)}&Signature={b64encode(rsa_key.sign(document, 'SHA1'))}"
+           f"&Key-Pair-Id={KEY_ID}")
+    result = diagnose(url, public_keys={KEY_ID: rsa_key.public_key}, now=NOW_EPOCH)
+    [invalid] = [f for f in result.findings if f.code == "POLICY_INVALID"]
+    said_only_as(invalid.fix, POLICY, "python")
+    assert main(["diagnose", url, "--at", str(NOW_EPOCH)]) == 1
+    out = capsys.readouterr().out
+    said_only_as(out, POLICY, "cli")
+    assert "cfsign_nb" not in out  # the terminal wraps the flags; said_only_as joined them back
+    said_only_as(for_panel(invalid.fix), POLICY, "panel")
+    said_only_as(findings_table(result.findings), POLICY, "panel")
+
+
+def _edge_files(tmp_path: Path, video: PrivateKey) -> tuple[Path, Path, Path]:
+    """A distribution whose /reports/* trusts REPORT_KEY, a folder to serve, and VIDEO_KEY's public key only."""
+    from .test_edge import edge_config
+
+    config, root, pem = tmp_path / "dist.json", tmp_path / "root", tmp_path / "video.pem"
+    config.write_text(json.dumps(edge_config()))
+    (root / "reports").mkdir(parents=True)
+    (root / "reports" / "q1.pdf").write_bytes(b"%PDF-1.7 report")
+    pem.write_text(video.public_key_pem())
+    return config, root, pem
+
+
+def test_public_keys_the_edge_was_not_given(tmp_path: Path, rsa_key: PrivateKey, ecdsa_key: PrivateKey) -> None:
+    httpx = pytest.importorskip("httpx")
+    from cfsign_nb.edge import EdgeApp, run_in_thread
+
+    from .test_edge import REPORT_KEY, VIDEO_KEY
+
+    config, root, pem = _edge_files(tmp_path, rsa_key)
+    app = EdgeApp(json.loads(config.read_text()), {VIDEO_KEY: rsa_key.public_key}, root, clock=lambda: NOW_EPOCH)
+    with run_in_thread(app) as server:  # as notebook 07 starts it
+        url = Signer(REPORT_KEY, ecdsa_key).sign_url(server.url + "/reports/q1.pdf", expires=NOW_EPOCH + 60)
+        assert httpx.get(url, timeout=10).status_code == 403
+    [decision] = app.decisions
+    assert f"the edge was not given the public key {REPORT_KEY}" in decision.reason
+    said_only_as(decision.reason, PUBLIC_KEYS, "python")
+    edge = subprocess.Popen([sys.executable, "-m", "cfsign_nb", "edge", "--config", str(config), "--public-key",
+                             f"{VIDEO_KEY}={pem}", "--root", str(root), "--port", "0"],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        banner = edge.stderr.readline().decode()  # type: ignore[union-attr]
+        base = banner.split(" on ")[1].split()[0]
+        signed = Signer(REPORT_KEY, ecdsa_key).sign_url(base + "/reports/q1.pdf", expires=int(time.time()) + 600)
+        assert httpx.get(signed, timeout=10).status_code == 403
+        line = edge.stderr.readline().decode()  # type: ignore[union-attr]
+    finally:
+        edge.terminate()
+        edge.communicate(timeout=20)
+    assert line.startswith("GET /reports/q1.pdf 403 ") and f"public key {REPORT_KEY}" in line, line
+    said_only_as(line, PUBLIC_KEYS, "cli")
+
+
+def test_port_for_an_edge_on_a_busy_port(capsys, tmp_path: Path, rsa_key: PrivateKey) -> None:
+    pytest.importorskip("uvicorn")
+    from cfsign_nb.edge import EdgeApp, EdgeError, serve
+
+    from .test_edge import VIDEO_KEY
+
+    config, root, pem = _edge_files(tmp_path, rsa_key)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(EdgeError) as caught:
+            serve(EdgeApp(json.loads(config.read_text()), {}, root), port=port)
+        said_only_as(str(caught.value), PORT, "python")
+        assert main(["edge", "--config", str(config), "--public-key", f"{VIDEO_KEY}={pem}", "--root", str(root),
+                     "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert f"port {port} on 127.0.0.1 is already in use" in err
+    said_only_as(err, PORT, "cli")
