@@ -101,8 +101,14 @@ def _url(frame: pd.DataFrame) -> pd.Series:
     host = pc.coalesce(text("x-host-header"), text("cs(Host)"))
     scheme = pc.coalesce(text("cs-protocol"), word("https"))
     url = pc.binary_join_element_wise(scheme, word("://"), host, text("cs-uri-stem"), word(""))
-    query = text("cs-uri-query")
-    url = pc.if_else(pc.is_null(query), url, pc.binary_join_element_wise(url, query, word("?")))
+    query = text("cs-uri-query").combine_chunks()
+    if query.null_count < len(query):
+        # "?" where a query was logged: a dictionary of two words, so no per-row choice is made in Python.
+        marks = pa.DictionaryArray.from_arrays(
+            pa.array(np.asarray(query.is_valid(), dtype=np.int8)), pa.array(["", "?"], pa.large_string())
+        ).cast(pa.large_string())
+        with_query = pc.binary_join_element_wise(url, marks, query, word(""), null_handling="replace")
+        url = with_query if not url.null_count else pc.if_else(pc.is_null(url), url, with_query)
     return pd.Series(url, index=frame.index, dtype=STR)
 
 
@@ -140,6 +146,11 @@ def _numbers(column: pd.Series) -> pd.Series:
 
 def _int_column(column: pd.Series) -> pd.Series:
     """Whole numbers that fit an int64 as Int64; anything else (``1.5``, ``1e400``, 5,000 digits) is missing."""
+    text = pa.chunked_array(_arrow(column)).combine_chunks()
+    digits = pc.match_substring_regex(text, r"^-?[0-9]{1,18}$")  # surely an int64: Arrow parses it at once
+    if pc.all(pc.or_kleene(digits, pc.equal(text, EMPTY))).as_py() is not False:
+        numbers = pc.cast(pc.if_else(digits, text, pa.scalar(None, text.type)), pa.int64())
+        return pd.Series(pd.array(numbers, dtype="Int64"), index=column.index)
     numbers = _numbers(column)
     whole = numbers.where(np.isfinite(numbers) & (numbers == np.floor(numbers)) & (numbers.abs() < 2**63))
     return whole.astype("Int64")
