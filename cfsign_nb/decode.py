@@ -158,13 +158,16 @@ def decode_all(text: object, *, request_url: str | None = None) -> tuple[Decoded
     return tuple(_decode_found(artifact, text, request_url) for artifact in found)
 
 
-def _decode_text(artifact: str, text: str, request_url: str | None) -> Decoded:
-    """A clean artifact, stripped: a URL, a percent-encoded URL, cookie text, or nothing signed."""
+def _decode_text(artifact: str, text: str, request_url: str | None, **paste: Any) -> Decoded:
+    """A clean artifact, stripped: a URL, a percent-encoded URL, cookie text, or nothing signed.
+
+    ``paste`` holds what a paste adds (``paste_notes``, ``others``, ``scheme_assumed``), set as the result is built.
+    """
     lowered = text[:40].lower()
     if lowered.startswith(("http://", "https://", "/")):
-        return _decode_url(artifact, text)
+        return _decode_url(artifact, text, **paste)
     if lowered.startswith(("http%3a%2f%2f", "https%3a%2f%2f")):
-        decoded = _decode_url(artifact, unquote(text))
+        decoded = _decode_url(artifact, unquote(text), **paste)
         warning = finding(
             "PERCENT_ENCODED_VALUE",
             "the whole URL is percent-encoded (it starts with 'https%3A%2F%2F'); it was decoded once",
@@ -174,7 +177,7 @@ def _decode_text(artifact: str, text: str, request_url: str | None) -> Decoded:
         return replace(decoded, problems=(warning, *decoded.problems))
     if lowered.startswith(("cookie:", "set-cookie:")) or "cloudfront-" in text.lower():
         pairs, attributes = _parse_cookie_text(text)
-        return _decode_cookies(artifact, pairs, attributes, request_url)
+        return _decode_cookies(artifact, pairs, attributes, request_url, **paste)
     problem = finding(
         "NO_SIGNING_DATA",
         "this is neither a URL nor CloudFront cookies: nothing here carries a signature",
@@ -182,7 +185,7 @@ def _decode_text(artifact: str, text: str, request_url: str | None) -> Decoded:
         "Cookie header holding the CloudFront-* cookies",
         input=shorten(text),
     )
-    return Decoded("unknown", artifact, problems=(problem,))
+    return Decoded("unknown", artifact, problems=(problem,), **paste)
 
 
 # --- pastes ---------------------------------------------------------------------------------
@@ -211,25 +214,27 @@ def _decode_paste(original: str, request_url: str | None) -> Decoded | None:
     first = next((artifact for artifact in found if artifact.signed), None)
     if first is None:
         return None
-    decoded = _decode_found(first, original, request_url)
-    return replace(decoded, others=tuple(artifact.summary() for artifact in found if artifact is not first))
+    others = tuple(artifact.summary() for artifact in found if artifact is not first)
+    return _decode_found(first, original, request_url, others)
 
 
-def _decode_found(artifact: Artifact, original: str, request_url: str | None) -> Decoded:
+def _decode_found(artifact: Artifact, original: str, request_url: str | None, others: tuple[str, ...] = ()) -> Decoded:
+    """One artifact of a paste, decoded as the whole ``original`` text, with the paste's notes."""
     notes = artifact.notes or ("taken from the paste",)
-    if artifact.cookies and ((artifact.cookies_signed and not artifact.url_signed) or not artifact.url):
-        decoded = _decode_text(artifact.cookies, artifact.cookies.strip(), request_url or artifact.request_url)
+    cookies_signed = artifact.cookies_signed
+    if artifact.cookies and ((cookies_signed and not artifact.url_signed) or not artifact.url):
+        text, request_url = artifact.cookies.strip(), request_url or artifact.request_url
     else:
-        url = artifact.url or ""
-        decoded = _decode_text(url, url.strip(), request_url)
-        if artifact.cookies_signed:
+        text = (artifact.url or "").strip()
+        if cookies_signed:
             notes = (*notes, "the request also sent CloudFront cookies; the URL's signing parameters were decoded")
-    return replace(decoded, text=original, paste_notes=notes, scheme_assumed=artifact.scheme_assumed)
+    return _decode_text(original, text, request_url, paste_notes=notes, others=others,
+                        scheme_assumed=artifact.scheme_assumed)
 
 
 # --- URLs -----------------------------------------------------------------------------------
 
-def _decode_url(original: str, text: str) -> Decoded:
+def _decode_url(original: str, text: str, **paste: Any) -> Decoded:
     url = text.partition("#")[0]
     base, has_query, query = url.partition("?")
     signing: list[tuple[str, str]] = []
@@ -262,7 +267,7 @@ def _decode_url(original: str, text: str) -> Decoded:
             parameter=name,
         ))
     fields = read_parameters(resource_url, signing, problems, "")
-    return Decoded("url", original, url=url, resource_url=resource_url, **fields)
+    return Decoded("url", original, url=url, resource_url=resource_url, **fields, **paste)
 
 
 # --- cookies --------------------------------------------------------------------------------
@@ -304,6 +309,7 @@ def _decode_cookies(
     pairs: list[tuple[str, str]],
     attributes: dict[str, dict[str, str | bool]],
     request_url: str | None,
+    **paste: Any,
 ) -> Decoded:
     problems: list[Finding] = []
     signing: list[tuple[str, str]] = []
@@ -323,7 +329,7 @@ def _decode_cookies(
     resource_url = strip_signing(url) if url else None
     fields = read_parameters(resource_url, signing, problems, COOKIE_PREFIX)
     return Decoded(
-        "cookies", original, url=url, resource_url=resource_url, cookie_attributes=attributes, **fields
+        "cookies", original, url=url, resource_url=resource_url, cookie_attributes=attributes, **fields, **paste
     )
 
 

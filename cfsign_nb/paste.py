@@ -68,32 +68,57 @@ def extract(text: object) -> Extracted:
 
 
 _READERS = (  # each form's reader, run only when the paste holds its marker (a cheap substring test)
-    ("curl", paste_curl.curl_commands),
-    ("http/", paste_forms.requests),
-    (":path", paste_forms.http2_blocks),
-    ("set-cookie", paste_forms.set_cookie_blocks),
-    ("cookie", paste_forms.cookie_lines),
-    ("cloudfront-", paste_forms.cookie_objects),
-    ("cloudfront-", paste_forms.cookie_pairs),
+    ("curl", paste_curl.curl_commands, None),
+    ("http/", paste_forms.requests, None),
+    (":path", paste_forms.http2_blocks, None),
+    ("set-cookie", paste_forms.set_cookie_blocks, 0),
+    ("cookie", paste_forms.cookie_lines, 0),
+    ("cloudfront-", paste_forms.cookie_objects, 1),
+    ("cloudfront-", paste_forms.cookie_pairs, 0),
 )
+"""(marker, reader, before): each artifact starts ``before`` characters ahead of its marker (None: anywhere)."""
+_SCHEMES = ("http",)
+"""What every URL-start match begins with."""
+_MARK_NAMES = ("signature=", "key-pair-id=", "policy=", "awsaccesskeyid=")
+"""What every signing-mark match holds, at most 11 characters after its start (``&amp;x-amz-signature=``)."""
 
 
 def _extract(text: str) -> list[Artifact]:
     found: list[Artifact] = []
     taken: list[tuple[int, int]] = []
     lowered = text.lower()
-    readers = [reader for marker, reader in _READERS if marker in lowered]
-    for reader in readers:
+    aligned = text.isascii()  # then lowered's positions are text's, and (?i) matches what lowered shows
+    for marker, reader, before in _READERS:
+        if marker not in lowered:
+            continue
+        if aligned and before is not None and not _outside(lowered, (marker,), taken, before):
+            continue
         for artifact in reader(text):
             if not _inside(artifact.start, taken) and len(found) < MAX_ARTIFACTS:
                 found.append(artifact)
                 taken.append((artifact.start, max(artifact.end, artifact.start + 1)))
-    for artifact in _urls(text, taken):
+    for artifact in _urls(text, taken, lowered if aligned else None):
         if len(found) < MAX_ARTIFACTS:
             found.append(artifact)
     found.sort(key=lambda artifact: artifact.start)
     whole = text.strip()
     return [_noted(artifact, whole) for artifact in found]
+
+
+def _outside(lowered: str, markers: tuple[str, ...], taken: list[tuple[int, int]], before: int = 0) -> bool:
+    """True when some occurrence of a marker, or the ``before`` characters ahead of it, lies outside the taken spans.
+
+    A scan whose every match starts there would keep nothing (a raw request's own Cookie line, the
+    URL of a curl command): it is not run. ``lowered`` is the paste lower-cased, position for position.
+    """
+    for marker in markers:
+        position = lowered.find(marker)
+        while position >= 0:
+            ends = [end for first, end in taken if first <= position - before and position < end]
+            if not ends:
+                return True
+            position = lowered.find(marker, max(ends))
+    return False
 
 
 def _noted(artifact: Artifact, whole: str) -> Artifact:
@@ -110,10 +135,15 @@ def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
 
 # --- URLs -----------------------------------------------------------------------------------
 
-def _urls(text: str, taken: list[tuple[int, int]]) -> list[Artifact]:
-    """URLs with a scheme (also JSON-escaped), then scheme-less ones that carry signing parameters."""
+def _urls(text: str, taken: list[tuple[int, int]], lowered: str | None = None) -> list[Artifact]:
+    """URLs with a scheme (also JSON-escaped), then scheme-less ones that carry signing parameters.
+
+    ``lowered`` (the text lower-cased, position for position) lets a scan be skipped when all it could match was taken.
+    """
     found: list[Artifact] = []
     position, looked = 0, 0
+    if lowered is not None and not _outside(lowered, _SCHEMES, taken):
+        looked = MAX_MATCHES * 4
     while looked < MAX_MATCHES * 4 and len(found) < MAX_ARTIFACTS:
         match = _URL_START.search(text, position)
         if match is None:
@@ -127,6 +157,8 @@ def _urls(text: str, taken: list[tuple[int, int]]) -> list[Artifact]:
         position = max(artifact.end, match.end())
     spans = taken + [(a.start, a.end) for a in found]
     position, looked = 0, 0
+    if lowered is not None and not _outside(lowered, _MARK_NAMES, spans, 11):
+        looked = MAX_MATCHES
     while looked < MAX_MATCHES and len(found) < MAX_ARTIFACTS:
         match = _SIGNING_MARK.search(text, position)
         if match is None:

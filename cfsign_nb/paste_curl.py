@@ -17,6 +17,7 @@ __all__ = ["curl_commands", "split_words"]
 _CURL = re.compile(r"(?i)curl(?:\.exe)?[ \t]")
 _CARET = re.compile(r"\^(\r?\n|.)", re.S)
 _CONTINUATION = re.compile(r"\\\r?\n")
+_CARET_LINE = re.compile(r"\^\r?\n")
 _VALUE_OPTIONS = frozenset({
     "-X", "--request", "-d", "--data", "--data-raw", "--data-binary", "--data-urlencode", "--data-ascii",
     "-A", "--user-agent", "-e", "--referer", "-u", "--user", "-o", "--output", "-m", "--max-time",
@@ -52,7 +53,7 @@ def _command_end(text: str, start: int) -> int:
 
 
 def _curl(command: str, start: int, end: int) -> Artifact | None:
-    cmd = '^"' in command or bool(re.search(r"\^\r?\n", command))
+    cmd = '^"' in command or _CARET_LINE.search(command) is not None
     notes = ["taken from a curl command (Windows cmd: its ^ escapes undone)" if cmd
              else "taken from a curl command (bash)"]
     if cmd:
@@ -116,6 +117,8 @@ def _curl(command: str, start: int, end: int) -> Artifact | None:
 
 _PLACEHOLDER = re.compile("\x00([0-9]+)\x00")
 _BLANKS = re.compile(r"[ \t\r\n]+")
+_QUOTED = re.compile("'[^']*'|\"[^\"]*\"")
+_MAX_RUNS = 10_000
 
 
 def split_words(command: str) -> list[str]:
@@ -128,23 +131,25 @@ def split_words(command: str) -> list[str]:
     if "\\" in command or "\x00" in command:
         return shlex.split(command, posix=True)
     runs: list[str] = []
-    skeleton: list[str] = []
-    position = 0
-    while len(runs) < 10_000:
-        opens = [found for found in (command.find("'", position), command.find('"', position)) if found >= 0]
-        if not opens:
-            break
-        start = min(opens)
-        quote = command[start]
-        close = command.find(quote, start + 1)
-        if close < 0:
-            raise ValueError("No closing quotation")
-        skeleton.append(f"{_BLANKS.sub(' ', command[position:start])}\x00{len(runs)}\x00")
-        runs.append(command[start + 1:close])
-        position = close + 1
-    skeleton.append(_BLANKS.sub(" ", command[position:]))
-    words = shlex.split("".join(skeleton), posix=True)
-    return [_PLACEHOLDER.sub(lambda m: runs[int(m.group(1))], word) for word in words]
+
+    def set_aside(match: re.Match[str]) -> str:
+        runs.append(match.group(0)[1:-1])
+        return f"\x00{len(runs) - 1}\x00"
+
+    skeleton = _QUOTED.sub(set_aside, command, count=_MAX_RUNS)
+    if len(runs) < _MAX_RUNS and ("'" in skeleton or '"' in skeleton):
+        raise ValueError("No closing quotation")  # a quote no run closed: shlex says the same
+    words = shlex.split(_BLANKS.sub(" ", skeleton), posix=True)
+    return [_restored(word, runs) for word in words]
+
+
+def _restored(word: str, runs: list[str]) -> str:
+    """A word of the skeleton with its quoted runs put back."""
+    if "\x00" not in word:
+        return word
+    if word[0] == word[-1] == "\x00" and word.count("\x00") == 2:
+        return runs[int(word[1:-1])]
+    return _PLACEHOLDER.sub(lambda m: runs[int(m.group(1))], word)
 
 
 _ANSI_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\", "'": "'", '"': '"', "a": "\a", "b": "\b",
