@@ -246,7 +246,7 @@ def _parse_policy(policy_bytes: bytes, problems: list[Finding]) -> tuple[Any, Po
             problems.append(finding(
                 "POLICY_INVALID",
                 f"the policy is not one CloudFront accepts: {message}",
-                f"build the policy with {POLICY.python} (or fix the JSON as the message says)",
+                f"fix the JSON as the message says, or build the policy with {POLICY.python}",
                 policy=policy_bytes.decode("utf-8", "replace")[:2000],
             ))
         return document, None
