@@ -286,14 +286,17 @@ def _diagnose_chunk(
     ):
         unknowable = np.ones(len(chunk), dtype=bool)
     url = chunk["url"]
-    artifact = _where(use_cookie, cookies, cookie, url)
-    request_url = _where(use_cookie, _strings(url), url, pd.Series([None] * len(chunk), dtype=object))
+    any_cookie = bool(use_cookie.any())
+    artifact = _where(use_cookie, cookies, cookie, url) if any_cookie else url.reset_index(drop=True)
+    request_url = (
+        _where(use_cookie, _strings(url), url, pd.Series([None] * len(chunk), dtype=object)) if any_cookie else None
+    )
     table = diagnose_many(
         artifact,
         public_keys=public_keys,
         now=chunk["timestamp"].reset_index(drop=True),
         client_ip=_column(chunk, "c-ip", logged).reset_index(drop=True),
-        request_url=request_url if use_cookie.any() else None,
+        request_url=request_url,
         verify=verify,
         workers=workers,
     )

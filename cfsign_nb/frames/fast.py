@@ -69,11 +69,11 @@ class FastRows:
         self.sha256 = np.zeros(n, dtype=bool)
         self.kid = np.empty(n, dtype=object)
         self.verified = np.zeros(n, dtype=bool)
-        self.data: pa.Buffer | None = None
+        self.padded: np.ndarray | None = None  # the chunk's bytes and 16 zero bytes: what the positions index
 
     def strings(self, start: np.ndarray, end: np.ndarray) -> pa.Array:
         """Substrings ``data[start:end]`` of the fast rows (empty elsewhere), without a per-row loop."""
-        return substrings(self.data, np.where(self.mask, start, 0), np.where(self.mask, end, 0))
+        return substrings(self.padded, np.where(self.mask, start, 0), np.where(self.mask, end, 0))
 
 
 # --- which rows may try ----------------------------------------------------------------------
@@ -174,7 +174,7 @@ def fast_canned(array: pa.Array, eligible: np.ndarray) -> FastRows | None:
     # every position below counts from the chunk's first byte.
     padded = np.zeros(hi - lo + 16, dtype=np.uint8)
     padded[: hi - lo] = np.frombuffer(buffers[2], dtype=np.uint8)[lo:hi]
-    fast.data = buffers[2].slice(lo, hi - lo)
+    fast.padded = padded
     offsets = offsets - lo
     start, end = offsets[:-1], offsets[1:]
     ok = eligible & (end - start >= 12) & (end - start <= URL_LIMIT)
@@ -248,7 +248,7 @@ def fast_canned(array: pa.Array, eligible: np.ndarray) -> FastRows | None:
     ok &= (sig_len >= 4) & (sig_len % 4 == 0)
     pads = (padded[sig_end - 1] == 0x5F).astype(np.int64) * (1 + (padded[sig_end - 2] == 0x5F))
     bounds_ok = ok & (sig_start >= start) & (sig_end <= end)
-    signatures = substrings(fast.data, np.where(bounds_ok, sig_start, 0), np.where(bounds_ok, sig_end, 0))
+    signatures = substrings(padded, np.where(bounds_ok, sig_start, 0), np.where(bounds_ok, sig_end, 0))
     alphabet = pc.match_substring_regex(signatures, _SIGNATURE_ALPHABET).to_numpy(zero_copy_only=False)
     ok &= bounds_ok & alphabet
     fast.signature_bytes = sig_len // 4 * 3 - pads
@@ -284,27 +284,34 @@ def fast_canned(array: pa.Array, eligible: np.ndarray) -> FastRows | None:
     return fast
 
 
-def substrings(data: pa.Buffer | None, start: np.ndarray, end: np.ndarray) -> pa.Array:
-    """``data[start:end]`` per row as a large_string array, through an Arrow string_view."""
+def substrings(padded: np.ndarray | None, start: np.ndarray, end: np.ndarray) -> pa.Array:
+    """``padded[start:end]`` per row as a large_string array, through an Arrow string_view.
+
+    ``padded`` is a chunk's bytes followed by at least 16 zero bytes (:func:`fast_canned` keeps one),
+    so each row's first 12 bytes are read as one 8-byte and one 4-byte word, never byte by byte.
+    """
     n = len(start)
-    if data is None or n == 0:
+    if padded is None or n == 0:
         return pa.array([""] * n, type=pa.large_string())
-    length = (end - start).astype(np.int32)
-    raw = np.frombuffer(data, dtype=np.uint8)
-    views = np.zeros((n, 16), dtype=np.uint8)
-    words = views.view(np.int32)
-    words[:, 0] = length
-    gathered = raw[np.minimum(start[:, None] + np.arange(12), len(raw) - 1)]
-    gathered[np.arange(12)[None, :] >= length[:, None]] = 0
+    length = (end - start).astype(np.int64)
+    head = np.ndarray((len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))[start]
+    tail = np.ndarray((len(padded) - 3,), dtype="<u4", buffer=padded, strides=(1,))[start + 8].astype(np.uint64)
+    # Inline (<= 12 byte) strings must be zero past their end: keep only their own bytes.
+    head &= np.where(length >= 8, np.uint64(2**64 - 1), _low_bytes(np.clip(length, 0, 7)))
+    tail &= _low_bytes(np.clip(length - 8, 0, 4))
+    views = np.empty((n, 4), dtype="<u4")
+    views[:, 0] = length
+    views[:, 1] = head & 0xFFFFFFFF
     small = length <= 12
-    views[small, 4:16] = gathered[small]
-    views[~small, 4:8] = gathered[~small, :4]
-    base = int(start[~small].min()) if (~small).any() else 0
-    words[~small, 2] = 0
-    words[~small, 3] = start[~small] - base
-    window = pa.py_buffer(raw[base:]) if base else data
-    view = pa.Array.from_buffers(pa.string_view(), n, [None, pa.py_buffer(views), window])
+    views[:, 2] = np.where(small, head >> 32, 0)  # else: the data buffer's index, 0
+    views[:, 3] = np.where(small, tail, start)  # else: the offset into the data buffer
+    view = pa.Array.from_buffers(pa.string_view(), n, [None, pa.py_buffer(views), pa.py_buffer(padded)])
     return view.cast(pa.large_string())
+
+
+def _low_bytes(count: np.ndarray) -> np.ndarray:
+    """A mask of the ``count`` (< 8) low bytes of a little-endian word."""
+    return (np.uint64(1) << (8 * count).astype(np.uint64)) - np.uint64(1)
 
 
 # --- verifying -------------------------------------------------------------------------------
