@@ -205,8 +205,6 @@ def test_trace_for_a_signature_nothing_explains(capsys, tmp_path: Path, rsa_key:
 
 # --- the panels themselves --------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="widgets/inspector.py still draws render.findings_table; it should draw "
-                                       "widgets.places.findings_table (one line, owned by the widgets' engineer)")
 def test_the_inspector_findings_name_its_own_fields(rsa_key: PrivateKey) -> None:
     inspector = Inspector(now=NOW_EPOCH)
     inspector.artifact.value = Signer(KEY_ID, rsa_key).sign_url(URL, expires=NOW_EPOCH + 60)

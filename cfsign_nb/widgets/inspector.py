@@ -7,12 +7,12 @@ from typing import Any
 
 import ipywidgets as w
 
-from .. import render
 from ..diagnosis import Diagnosis, diagnose
 from ..errors import CfSignError
 from ..keys import load_public_key
 from ..times import TimeLike, format_epoch, parse_when
 from ..trace import Trace, trace_decode
+from . import places
 from ._secrets import Text, Textarea
 from .base import STYLE, WIDE, Clock, Panel, clock
 from .key_panel import KeyPanel
@@ -113,7 +113,7 @@ class Inspector(Panel):
         pasted += [f"also in the paste (not diagnosed): {o}" for o in result.decoded.others]
         self.verdict.value = verdict_banner(result) + "".join(message(n, "warning") for n in notes) \
             + "".join(message(n) for n in pasted) + message(f"judged as of {format_epoch(now)}")
-        self.findings_view.value = render.findings_table(result.findings)
+        self.findings_view.value = places.findings_table(result.findings)
         self.decoded_view.value = decoded_table(result.decoded)
         return result
 
