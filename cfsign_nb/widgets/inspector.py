@@ -12,10 +12,10 @@ from ..errors import CfSignError
 from ..keys import load_public_key
 from ..times import TimeLike, format_epoch, parse_when
 from ..trace import Trace, trace_decode
-from . import places
 from ._secrets import Text, Textarea
 from .base import STYLE, WIDE, Clock, Panel, clock
 from .key_panel import KeyPanel
+from .places import findings_table as panel_findings_table
 from .session import SessionView
 from .stepper import StageStepper
 from .views import DECODED_TITLE, FINDINGS_TITLE, conditional, decoded_table, message, verdict_banner
@@ -113,7 +113,7 @@ class Inspector(Panel):
         pasted += [f"also in the paste (not diagnosed): {o}" for o in result.decoded.others]
         self.verdict.value = verdict_banner(result) + "".join(message(n, "warning") for n in notes) \
             + "".join(message(n) for n in pasted) + message(f"judged as of {format_epoch(now)}")
-        self.findings_view.value = places.findings_table(result.findings)
+        self.findings_view.value = panel_findings_table(result.findings)
         self.decoded_view.value = decoded_table(result.decoded)
         return result
 

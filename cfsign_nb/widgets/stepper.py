@@ -5,8 +5,8 @@ from __future__ import annotations
 import ipywidgets as w
 
 from ..trace import Stage, Trace
-from . import places
 from .base import Panel
+from .places import stage_html
 from .views import message, stage_position
 
 
@@ -57,7 +57,7 @@ class StageStepper(Panel):
         self.previous.disabled = index == 0
         self.next.disabled = index == len(trace.stages) - 1
         self.position.value = stage_position(index, len(trace.stages), stage.title)
-        self.view.value = places.stage_html(trace, index)
+        self.view.value = stage_html(trace, index)
 
     def __repr__(self) -> str:
         return f"StageStepper(trace={self.trace!r}, at={self.slider.value})"
