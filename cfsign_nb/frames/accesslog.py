@@ -33,6 +33,7 @@ from ..logformat import FIELDS, KNOWN_FIELDS, REALTIME_FIELDS, TIMESTAMP, canoni
 from ..protocol import COOKIE_PREFIX, SIGNED_QUERY_PATTERN, signing_names
 from .assemble import STR
 from .batch import diagnose_many
+from .inputs import one_array
 from .logformats import RawChunk, read_json_lines, read_parquet, read_text
 from .logsource import Format, LogFile, Source, log_files, open_binary, sniff
 from .logtable import CATEGORIES, DIAGNOSIS_FIELDS, typed
@@ -250,7 +251,7 @@ def _strings(column: pd.Series) -> pa.Array | None:
     """A text column as one Arrow string array (null where not text), or None if Arrow cannot hold it."""
     inner = getattr(column.array, "_pa_array", None)
     if inner is not None and (pa.types.is_string(inner.type) or pa.types.is_large_string(inner.type)):
-        return inner.combine_chunks().cast(pa.large_string())
+        return one_array(inner).cast(pa.large_string())
     try:
         return pa.array([v if type(v) is str else None for v in column.astype(object)], pa.large_string())
     except (UnicodeEncodeError, pa.ArrowException):  # a lone surrogate: the caller goes value by value

@@ -18,7 +18,7 @@ from ..errors import InputError
 from ..times import now_epoch
 from .assemble import int64
 
-__all__ = ["ObjectArray", "as_arrow", "now_array", "per_row_values", "rows_of"]
+__all__ = ["ObjectArray", "as_arrow", "now_array", "one_array", "per_row_values", "rows_of"]
 
 
 def as_arrow(values: Iterable[object] | pd.Series) -> pa.Array | ObjectArray:
@@ -26,8 +26,7 @@ def as_arrow(values: Iterable[object] | pd.Series) -> pa.Array | ObjectArray:
     if isinstance(values, pd.Series):
         values = values.array
         if isinstance(values, pd.arrays.ArrowStringArray):
-            chunked = values._pa_array
-            return chunked.combine_chunks().cast(pa.large_string())
+            return one_array(values._pa_array).cast(pa.large_string())
         values = list(values)
     elif not isinstance(values, list):
         values = list(values)
@@ -37,6 +36,13 @@ def as_arrow(values: Iterable[object] | pd.Series) -> pa.Array | ObjectArray:
         except (UnicodeEncodeError, pa.ArrowException):
             pass  # a lone surrogate: Arrow holds UTF-8 only, so that row goes per-row
     return ObjectArray(values)
+
+
+def one_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """``values`` as one array; a single chunk is taken as it is (``combine_chunks`` would copy it)."""
+    if isinstance(values, pa.ChunkedArray):
+        return values.chunk(0) if values.num_chunks == 1 else values.combine_chunks()
+    return values
 
 
 class ObjectArray:

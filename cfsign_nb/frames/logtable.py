@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 from ..logformat import EMPTY, FIELDS, TIMESTAMP, unescape_field
 from .assemble import STR, UTC_SECONDS
+from .inputs import one_array
 from .logformats import RawChunk
 
 __all__ = ["CATEGORIES", "DIAGNOSIS_FIELDS", "FLOATS", "INTS", "typed"]
@@ -101,7 +102,7 @@ def _url(frame: pd.DataFrame) -> pd.Series:
     host = pc.coalesce(text("x-host-header"), text("cs(Host)"))
     scheme = pc.coalesce(text("cs-protocol"), word("https"))
     url = pc.binary_join_element_wise(scheme, word("://"), host, text("cs-uri-stem"), word(""))
-    query = text("cs-uri-query").combine_chunks()
+    query = one_array(text("cs-uri-query"))
     if query.null_count < len(query):
         # "?" where a query was logged: a dictionary of two words, so no per-row choice is made in Python.
         marks = pa.DictionaryArray.from_arrays(
@@ -123,7 +124,7 @@ def _arrow(column: pd.Series) -> pa.Array | pa.ChunkedArray:
 
 def _unescaped(column: pd.Series, name: str) -> pd.Series:
     """Field ``name`` as text, ``-`` missing, :func:`~cfsign_nb.logformat.unescape_field` applied where a ``%`` is."""
-    text = pa.chunked_array(_arrow(column)).combine_chunks()
+    text = one_array(_arrow(column))
     dash = pc.equal(text, EMPTY)
     if pc.any(dash).as_py():
         text = pc.if_else(dash, pa.scalar(None, text.type), text)
@@ -146,7 +147,7 @@ def _numbers(column: pd.Series) -> pd.Series:
 
 def _int_column(column: pd.Series) -> pd.Series:
     """Whole numbers that fit an int64 as Int64; anything else (``1.5``, ``1e400``, 5,000 digits) is missing."""
-    text = pa.chunked_array(_arrow(column)).combine_chunks()
+    text = one_array(_arrow(column))
     digits = pc.match_substring_regex(text, r"^-?[0-9]{1,18}$")  # surely an int64: Arrow parses it at once
     if pc.all(pc.or_kleene(digits, pc.equal(text, EMPTY))).as_py() is not False:
         numbers = pc.cast(pc.if_else(digits, text, pa.scalar(None, text.type)), pa.int64())
