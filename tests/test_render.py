@@ -7,8 +7,10 @@ import re
 import pytest
 
 from cfsign_nb import render
-from cfsign_nb.findings import Finding, finding
+from cfsign_nb.findings import CATALOG, Finding, finding
 from cfsign_nb.render.text import marked_lines
+
+from .browser import ARTIFACTS, browser_page
 
 PAYLOAD = "<script>alert(1)</script>\"'&"
 """Breaks out of an element, a double- and a single-quoted attribute, and an entity."""
@@ -85,7 +87,9 @@ def test_findings_table_shape() -> None:
     assert "cfsign-findings" in page and page.count("<tr>") == 3
     headers = re.findall(r"<th[^>]*>([^<]*)</th>", page)
     assert headers == ["severity", "code", "what is wrong", "how to fix it", "CloudFront answers"]
-    assert "<code>EXPIRED</code>" in page and "AccessDenied" in page and render.PALETTE["warning"] in page
+    assert ">EXPIRED</code>" in page and "AccessDenied" in page and render.PALETTE["warning"] in page
+    assert ">POLICY_<wbr>WHITESPACE</code>" in page  # a code may break after its underscore, nowhere else
+    assert "None" not in page and "NaN" not in page  # no CloudFront answer is an empty cell
     assert render.findings_table([]) == render.message("no findings")
 
 
@@ -122,3 +126,61 @@ def test_text_pieces() -> None:
     assert render.wrap("x" * 30, columns=10).splitlines() == ["x" * 10] * 3
     text = render.findings_text([finding("EXPIRED", "it expired", "sign again")], columns=60)
     assert text.splitlines() == ["error   EXPIRED: it expired", "        fix: sign again"]
+
+
+_LINE_BREAKS = """table => [...table.querySelectorAll('tbody tr')].map(row => [...row.children].map(cell => {
+  const style = getComputedStyle(cell), canvas = document.createElement('canvas').getContext('2d');
+  const room = cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  const breaks = []; let top = null, at = 0;
+  const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) for (let i = 0; i < node.length; i++, at++) {
+    const range = document.createRange(); range.setStart(node, i); range.setEnd(node, i + 1);
+    const y = range.getBoundingClientRect().top;
+    if (top !== null && y > top + 2) breaks.push(at);
+    if (top === null || y > top + 2) top = y;
+  }
+  canvas.font = style.font;
+  const text = cell.textContent;
+  const wider = text.split(' ').filter(word => canvas.measureText(word).width > room);
+  return {text, breaks, wider};
+}))"""
+"""Each cell's text, where its lines start (character offsets) and the words wider than the cell."""
+
+
+def _broken_words(cell: dict[str, object]) -> list[str]:
+    """The words a cell's lines split inside: not after a space or a hyphen, nor a word wider than the cell."""
+    text, breaks, wider = str(cell["text"]), cell["breaks"], cell["wider"]
+    assert isinstance(breaks, list) and isinstance(wider, list)
+    broken = []
+    for at in breaks:
+        word = text[:at].split(" ")[-1] + text[at:].split(" ")[0]
+        if text[at - 1] not in " -" and word not in wider:
+            broken.append(word)
+    return broken
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [900, 600, 480])
+def test_findings_table_codes_and_severities_never_break_inside_a_word(width: int) -> None:
+    longest = max(CATALOG, key=len)
+    items = [finding(longest, "the policy allows only 203.0.113.0/24: viewers reaching CloudFront over IPv6 never "
+                     "match it, https://d111111abcdef8.cloudfront.net/private/a/very/long/path/to/an/image.jpg",
+                     "turn IPv6 off on the distribution (or serve IP-restricted content from one without IPv6)"),
+             finding("SIGNATURE_VERIFIED", "the signature verifies with K2JCJMDEHXQW5F's ECDSA P-256 key", ""),
+             finding("EXPIRED", "it expired", "sign again")]
+    page_html = render.box(render.findings_table(items), title="Findings")
+    with browser_page((width + 40, 700)) as page:
+        page.set_content(f"<body style='margin:0;padding:8px'><div style='width:{width}px'>{page_html}</div></body>")
+        table = page.locator("table.cfsign-findings")
+        rows = table.evaluate(_LINE_BREAKS)
+        page.screenshot(path=str(ARTIFACTS / f"render-findings-table-{width}px.png"))
+        assert table.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth")  # fits, nothing clipped
+    assert [row[1]["text"] for row in rows] == [longest, "SIGNATURE_VERIFIED", "EXPIRED"]
+    for severity, code, *sentences in rows:
+        assert severity["breaks"] == [], severity
+        if width >= 900:  # the notebook's width: every code on one line
+            assert code["breaks"] == [], code
+        assert all(code["text"][at - 1] == "_" for at in code["breaks"]), code  # narrower: only after an '_'
+        assert [_broken_words(cell) for cell in sentences] == [[], [], []]  # sentences wrap at words
+    assert rows[0][2]["breaks"], "the long message wraps in its column"
+    assert [cell["text"] for cell in rows[1][3:]] == ["", ""]  # no None / NaN in empty cells

@@ -32,7 +32,7 @@ _FONT = "font-family:var(--jp-ui-font-family, sans-serif);font-size:var(--jp-ui-
 _MONO = "font-family:var(--jp-code-font-family, monospace);font-size:var(--jp-code-font-size, 12px)"
 _TABLE = "border-collapse:collapse;width:100%;background:transparent;color:inherit;table-layout:auto"
 _TH = (f"text-align:left;padding:4px 6px;border-bottom:2px solid {PALETTE['border']};"
-       "color:inherit;background:transparent")
+       "color:inherit;background:transparent;white-space:normal;overflow-wrap:normal;word-break:normal")
 _TD = (f"text-align:left;vertical-align:top;padding:4px 6px;color:inherit;background:transparent;"
        f"border-bottom:1px solid {PALETTE['rule']};white-space:normal;overflow-wrap:anywhere")
 _PRE = f"margin:0;padding:4px 6px;{_MONO};color:inherit;background:{PALETTE['code-background']};border-radius:3px"
@@ -85,7 +85,7 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, css_class: s
         bar = f";border-left:3px solid {colour(accent)}" if accent is not None and index == 0 else ""
         return f"<td style='{_TD};{esc(extra)}{bar}'>{content}</td>"
 
-    head = "".join(f"<th style='{_TH}'>{esc(h)}</th>" for h in headers)
+    head = "".join(f"<th style='{_TH};vertical-align:bottom'>{esc(h)}</th>" for h in headers)
     body = "".join(
         "<tr>" + "".join(cell(i, content, accents[n] if n < len(accents) else None)
                          for i, content in enumerate(row)) + "</tr>"
@@ -144,11 +144,25 @@ def banner(ok: bool, text: str, *, kind: str | None = None) -> str:
 
 
 def findings_table(findings: Sequence[Finding]) -> str:
-    """Findings as one table (severity, code, what is wrong, fix, CloudFront's answer): every view uses this."""
+    """Findings as one table (severity, code, what is wrong, fix, CloudFront's answer): every view uses this.
+
+    Severities and CloudFront's answers never break; codes keep one line while the table has room
+    (their column's share grows with the longest code) and, in a narrow view, wrap only after an
+    underscore. The sentences take the rest and wrap at words.
+    """
     if not findings:
         return message("no findings")
-    rows = [(coloured(f.severity, f.severity, bold=True), f"<code>{esc(f.code)}</code>", esc(f.message),
-             esc(f.fix), esc(f.cloudfront_error or ""))
+    rows = [(coloured(f.severity, f.severity, bold=True), f"<code style='font:inherit'>{_code(f.code)}</code>",
+             esc(f.message), esc(f.fix), esc(f.cloudfront_error or ""))
             for f in findings]
+    share = min(max(len(f.code) for f in findings) + 1, 40)  # in a 720 px view the longest code fits its share
+    code_column = f"{_MONO};width:{share}%;overflow-wrap:normal;word-break:normal"
+    sentence = "min-width:6em"
     return table(("severity", "code", "what is wrong", "how to fix it", "CloudFront answers"), rows,
-                 css_class="cfsign-findings")
+                 css_class="cfsign-findings",
+                 column_styles=("white-space:nowrap", code_column, sentence, sentence, "white-space:nowrap"))
+
+
+def _code(code: str) -> str:
+    """A finding code escaped, with a line-break opportunity after each underscore (and nowhere else)."""
+    return "_<wbr>".join(esc(part) for part in code.split("_"))
