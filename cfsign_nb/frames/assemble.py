@@ -39,6 +39,7 @@ __all__ = [
     "error_row",
     "frame_of_rows",
     "int64",
+    "utc_seconds",
 ]
 
 STR = pd.StringDtype("pyarrow", na_value=np.nan)
@@ -166,7 +167,9 @@ def assemble(
     columns["policy_kind"] = categorical(zeros, "policy_kind", ["canned", "custom"])
     columns["resource"] = strings(resource_fast, "resource")
     columns["expires"] = _ints(fast.expires, mask, rows, [r["expires"] for r in slow])
+    columns["expires_at"] = utc_seconds(columns["expires"])
     columns["starts"] = _ints(np.zeros(n, np.int64), np.zeros(n, bool), rows, [r["starts"] for r in slow])
+    columns["starts_at"] = utc_seconds(columns["starts"])
     columns["ip_address"] = strings(None, "ip_address")
     columns["key_pair_id"] = _key_pair_ids(fast, rows, [r["key_pair_id"] for r in slow])
     columns["hash_algorithm"] = categorical(fast.sha256, "hash_algorithm", ["SHA1", "SHA256"])
@@ -177,20 +180,16 @@ def assemble(
     if len(rows):
         problems[rows] = [r["problems"] for r in slow]
     columns["problems"] = problems
-    frame = pd.DataFrame(columns)
-    frame.insert(frame.columns.get_loc("expires") + 1, "expires_at", datetimes(frame["expires"]))
-    frame.insert(frame.columns.get_loc("starts") + 1, "starts_at", datetimes(frame["starts"]))
-    if decode_only:
-        return frame
-    _add_diagnosis(frame, fast, rows, slow, now)
-    return frame
+    if not decode_only:
+        columns.update(_diagnosis_columns(n, columns["expires"], fast, rows, slow, now))
+    return pd.DataFrame(columns)
 
 
-def _add_diagnosis(
-    frame: pd.DataFrame, fast: FastRows, rows: np.ndarray, slow: list[dict[str, Any]], now: np.ndarray | None
-) -> None:
+def _diagnosis_columns(
+    n: int, expires_column: pd.arrays.IntegerArray, fast: FastRows, rows: np.ndarray, slow: list[dict[str, Any]],
+    now: np.ndarray | None,
+) -> dict[str, Any]:
     """The diagnose columns: fast rows' codes by pattern (see :data:`~cfsign_nb.frames.fast.PATTERNS`)."""
-    n = len(frame)
     moments = now if now is not None else np.zeros(n, dtype=np.int64)
     expires = fast.expires
     expired = expires <= moments
@@ -204,24 +203,27 @@ def _add_diagnosis(
     ok = ~expired
     verified = np.full(n, None, dtype=object)
     verified[fast.verified] = True
+    now_column = np.array(moments, dtype=np.int64, copy=True)
     if len(rows):
         codes[rows] = [r["codes"] for r in slow]
         code[rows] = [_CODE_INDEX[r["code"]] for r in slow]
         ok = ok.copy()
         ok[rows] = [r["ok"] for r in slow]
         verified[rows] = [r["verified"] for r in slow]
-    now_column = np.array(moments, dtype=np.int64, copy=True)
-    if len(rows):
         now_column[rows] = [int64(r["now"]) or 0 for r in slow]
-    frame["ok"] = ok.astype(bool)
-    frame["code"] = pd.Categorical.from_codes(code, categories=CODE_CATEGORIES)
-    frame["codes"] = codes
-    frame["cloudfront_error"] = pd.Categorical.from_codes(_ERROR_OF_CODE[code], categories=ERROR_CATEGORIES)
-    frame["verified"] = pd.array(verified, dtype="boolean")
-    frame["now"] = now_column
-    frame["now_at"] = datetimes(frame["now"])
     # Only real expiries count: a millisecond or absurd value would look like "valid for ages".
-    frame["seconds_to_expiry"] = (frame["expires"] - frame["now"]).where(frame["expires"] < MAX_SECONDS)
+    known = ~np.asarray(expires_column.isna()) & (expires_column.to_numpy(dtype=np.int64, na_value=0) < MAX_SECONDS)
+    remaining = expires_column.to_numpy(dtype=np.int64, na_value=0) - now_column
+    return {
+        "ok": ok.astype(bool),
+        "code": pd.Categorical.from_codes(code, categories=CODE_CATEGORIES),
+        "codes": codes,
+        "cloudfront_error": pd.Categorical.from_codes(_ERROR_OF_CODE[code], categories=ERROR_CATEGORIES),
+        "verified": pd.array(verified, dtype="boolean"),
+        "now": now_column,
+        "now_at": utc_seconds(pd.arrays.IntegerArray(now_column, np.zeros(n, dtype=bool))),
+        "seconds_to_expiry": pd.arrays.IntegerArray(np.where(known, remaining, 0), ~known),
+    }
 
 
 # --- typed columns ---------------------------------------------------------------------------
@@ -283,8 +285,12 @@ def _ints(fast_values: np.ndarray, mask: np.ndarray, rows: np.ndarray, slow: lis
 
 def datetimes(epochs: pd.Series) -> pd.Series:
     """Epoch seconds as tz-aware UTC datetimes; NaT where missing or beyond seconds (milliseconds)."""
-    values = epochs.astype("Int64")
-    plausible = values.where((values >= 0) & (values < MAX_SECONDS))
-    seconds = plausible.to_numpy(dtype="float64", na_value=np.nan)
-    out = pd.to_datetime(seconds, unit="s", utc=True).astype(UTC_SECONDS)
-    return pd.Series(out, index=epochs.index)
+    return pd.Series(utc_seconds(epochs.astype("Int64").array), index=epochs.index)
+
+
+def utc_seconds(epochs: pd.arrays.IntegerArray) -> pd.arrays.DatetimeArray:
+    """:func:`datetimes` of an array of epoch seconds, at numpy speed."""
+    values = epochs.to_numpy(dtype=np.int64, na_value=0)
+    plausible = ~np.asarray(epochs.isna()) & (values >= 0) & (values < MAX_SECONDS)
+    stamps = np.where(plausible, values, np.iinfo(np.int64).min).view("M8[s]")  # int64's minimum is NaT
+    return pd.DatetimeIndex(stamps).tz_localize("UTC").array
