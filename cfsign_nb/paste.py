@@ -12,7 +12,9 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from . import paste_curl, paste_forms
 from .paste_forms import MAX_MATCHES, Artifact, has_signing, with_scheme
@@ -27,6 +29,8 @@ MAX_WRAPS = 40
 
 _URL_START = re.compile(r"(?i)https?:(?://|\\/\\/)")
 _SIGNING_MARK = re.compile(r"(?i)[?&](?:amp;)?(?:signature|key-pair-id|policy|x-amz-signature|awsaccesskeyid)=")
+_URL_START_LOWER = re.compile(_URL_START.pattern.removeprefix("(?i)"))  # the same, over lower-cased ASCII text
+_SIGNING_MARK_LOWER = re.compile(_SIGNING_MARK.pattern.removeprefix("(?i)"))
 _ENDS = {  # what ends a URL token, by the character it was opened with
     "": re.compile(r"[^\s\"<>`{}]*"),
     "'": re.compile(r"[^\s\"'<>`{}]*"),
@@ -67,16 +71,26 @@ def extract(text: object) -> Extracted:
         return Extracted(text)
 
 
-_READERS = (  # each form's reader, run only when the paste holds its marker (a cheap substring test)
-    ("curl", paste_curl.curl_commands, None),
-    ("http/", paste_forms.requests, None),
-    (":path", paste_forms.http2_blocks, None),
-    ("set-cookie", paste_forms.set_cookie_blocks, 0),
-    ("cookie", paste_forms.cookie_lines, 0),
-    ("cloudfront-", paste_forms.cookie_objects, 1),
-    ("cloudfront-", paste_forms.cookie_pairs, 0),
+class _Reader(NamedTuple):
+    """A form's reader, run only when the paste holds its ``marker`` (a cheap substring test)."""
+
+    marker: str
+    read: Callable[..., list[Artifact]]
+    before: int | None
+    """Each artifact starts this many characters ahead of an occurrence of the marker (None: anywhere)."""
+    lowered: bool = False
+    """The reader takes ``lowered`` (the paste lower-cased, position for position) to search instead."""
+
+
+_READERS = (
+    _Reader("curl", paste_curl.curl_commands, None, lowered=True),
+    _Reader("http/", paste_forms.requests, None),
+    _Reader(":path", paste_forms.http2_blocks, None),
+    _Reader("set-cookie", paste_forms.set_cookie_blocks, 0, lowered=True),
+    _Reader("cookie", paste_forms.cookie_lines, 0, lowered=True),
+    _Reader("cloudfront-", paste_forms.cookie_objects, 1),
+    _Reader("cloudfront-", paste_forms.cookie_pairs, 0, lowered=True),
 )
-"""(marker, reader, before): each artifact starts ``before`` characters ahead of its marker (None: anywhere)."""
 _SCHEMES = ("http",)
 """What every URL-start match begins with."""
 _MARK_NAMES = ("signature=", "key-pair-id=", "policy=", "awsaccesskeyid=")
@@ -88,12 +102,12 @@ def _extract(text: str) -> list[Artifact]:
     taken: list[tuple[int, int]] = []
     lowered = text.lower()
     aligned = text.isascii()  # then lowered's positions are text's, and (?i) matches what lowered shows
-    for marker, reader, before in _READERS:
-        if marker not in lowered:
+    for reader in _READERS:
+        if reader.marker not in lowered:
             continue
-        if aligned and before is not None and not _outside(lowered, (marker,), taken, before):
+        if aligned and reader.before is not None and not _outside(lowered, (reader.marker,), taken, reader.before):
             continue
-        for artifact in reader(text):
+        for artifact in reader.read(text, lowered) if aligned and reader.lowered else reader.read(text):
             if not _inside(artifact.start, taken) and len(found) < MAX_ARTIFACTS:
                 found.append(artifact)
                 taken.append((artifact.start, max(artifact.end, artifact.start + 1)))
@@ -138,14 +152,28 @@ def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
 def _urls(text: str, taken: list[tuple[int, int]], lowered: str | None = None) -> list[Artifact]:
     """URLs with a scheme (also JSON-escaped), then scheme-less ones that carry signing parameters.
 
-    ``lowered`` (the text lower-cased, position for position) lets a scan be skipped when all it could match was taken.
+    ``lowered``, the text lower-cased position for position (an ASCII paste), is scanned instead of
+    the text, and a scan is skipped when every place it could match was already taken.
     """
     found: list[Artifact] = []
+    if lowered is None:
+        found += _scheme_urls(text, text, _URL_START, taken)
+    elif _outside(lowered, _SCHEMES, taken):
+        found += _scheme_urls(text, lowered, _URL_START_LOWER, taken)
+    spans = taken + [(a.start, a.end) for a in found]
+    if lowered is None:
+        found += _bare_urls(text, text, _SIGNING_MARK, spans, MAX_ARTIFACTS - len(found))
+    elif _outside(lowered, _MARK_NAMES, spans, 11):
+        found += _bare_urls(text, lowered, _SIGNING_MARK_LOWER, spans, MAX_ARTIFACTS - len(found))
+    return found
+
+
+def _scheme_urls(text: str, scanned: str, start: re.Pattern[str], taken: list[tuple[int, int]]) -> list[Artifact]:
+    """URLs that begin with ``http(s)://`` (or ``http:\\/\\/``), outside what was taken."""
+    found: list[Artifact] = []
     position, looked = 0, 0
-    if lowered is not None and not _outside(lowered, _SCHEMES, taken):
-        looked = MAX_MATCHES * 4
     while looked < MAX_MATCHES * 4 and len(found) < MAX_ARTIFACTS:
-        match = _URL_START.search(text, position)
+        match = start.search(scanned, position)
         if match is None:
             break
         looked += 1
@@ -155,12 +183,17 @@ def _urls(text: str, taken: list[tuple[int, int]], lowered: str | None = None) -
         artifact = _url_at(text, match.start())
         found.append(artifact)
         position = max(artifact.end, match.end())
-    spans = taken + [(a.start, a.end) for a in found]
+    return found
+
+
+def _bare_urls(
+    text: str, scanned: str, mark: re.Pattern[str], spans: list[tuple[int, int]], room: int
+) -> list[Artifact]:
+    """Scheme-less URLs (``host/path?...`` or ``/path?...``) found by their signing parameters; ``spans`` grows."""
+    found: list[Artifact] = []
     position, looked = 0, 0
-    if lowered is not None and not _outside(lowered, _MARK_NAMES, spans, 11):
-        looked = MAX_MATCHES
-    while looked < MAX_MATCHES and len(found) < MAX_ARTIFACTS:
-        match = _SIGNING_MARK.search(text, position)
+    while looked < MAX_MATCHES and len(found) < room:
+        match = mark.search(scanned, position)
         if match is None:
             break
         looked += 1

@@ -15,6 +15,7 @@ from .paste_forms import ASSUMED, MAX_COMMAND, Artifact, at_line_starts, unique,
 __all__ = ["curl_commands", "split_words"]
 
 _CURL = re.compile(r"(?i)curl(?:\.exe)?[ \t]")
+_CURL_LOWER = re.compile(_CURL.pattern.removeprefix("(?i)"))  # the same, over lower-cased ASCII text: a fast search
 _CARET = re.compile(r"\^(\r?\n|.)", re.S)
 _CONTINUATION = re.compile(r"\\\r?\n")
 _CARET_LINE = re.compile(r"\^\r?\n")
@@ -27,12 +28,16 @@ _VALUE_OPTIONS = frozenset({
 })
 
 
-def curl_commands(text: str) -> list[Artifact]:
-    """Every curl command in the text (bash or Windows cmd, as browsers copy them), parsed with shlex."""
+def curl_commands(text: str, lowered: str | None = None) -> list[Artifact]:
+    """Every curl command in the text (bash or Windows cmd, as browsers copy them), parsed with shlex.
+
+    ``lowered``, the text lower-cased position for position (an ASCII paste), is searched instead when given.
+    """
     found = []
-    for match in at_line_starts(_CURL, text, " \t$>"):
+    starts = at_line_starts(_CURL, text, " \t$>") if lowered is None else at_line_starts(_CURL_LOWER, lowered, " \t$>")
+    for match in starts:
         start, end = match.start(), _command_end(text, match.start())
-        artifact = _curl(text[start:end], start, end)
+        artifact = _curl(text[match.end():end], start, end)
         if artifact is not None:
             found.append(artifact)
     return found
@@ -52,58 +57,22 @@ def _command_end(text: str, start: int) -> int:
     return limit
 
 
-def _curl(command: str, start: int, end: int) -> Artifact | None:
-    cmd = '^"' in command or _CARET_LINE.search(command) is not None
+def _curl(arguments: str, start: int, end: int) -> Artifact | None:
+    """The artifact of one command, from its ``arguments`` (the text after ``curl``); None when it has no URL."""
+    cmd = "^" in arguments and ('^"' in arguments or _CARET_LINE.search(arguments) is not None)
     notes = ["taken from a curl command (Windows cmd: its ^ escapes undone)" if cmd
              else "taken from a curl command (bash)"]
     if cmd:
-        command = _CARET.sub(lambda m: "" if m.group(1) in ("\n", "\r\n") else m.group(1), command)
+        arguments = _CARET.sub(lambda m: "" if m.group(1) in ("\n", "\r\n") else m.group(1), arguments)
     else:
-        command = _CONTINUATION.sub(" ", command)
-        if "$'" in command:
-            command = _ansi_c_quotes(command)
+        arguments = _CONTINUATION.sub(" ", arguments)
+        if "$'" in arguments:
+            arguments = _ansi_c_quotes(arguments)
     try:
-        tokens = split_words(command)
+        tokens = split_words(arguments)
     except ValueError:
         return None
-    url: str | None = None
-    cookies: list[str] = []
-    ignored: list[str] = []
-    tokens = tokens[1:]
-    index = 0
-    while index < len(tokens):
-        token = tokens[index]
-        value = tokens[index + 1] if index + 1 < len(tokens) else ""
-        if token in ("-H", "--header") or (token.startswith("-H") and len(token) > 2):
-            header = token[2:] if token.startswith("-H") and len(token) > 2 else value
-            index += 1 if len(token) > 2 and token.startswith("-H") else 2
-            name, _, content = header.partition(":")
-            if name.strip().lower() == "cookie":
-                cookies.append(content.strip())
-                notes.append("curl -H 'cookie:' taken as the Cookie header")
-            else:
-                ignored.append(f"-H {name.strip().lower()[:30]}")
-            continue
-        if token in ("-b", "--cookie"):
-            index += 2
-            if "=" in value:
-                cookies.append(value.strip())
-                notes.append(f"curl {token} taken as the Cookie header")
-            else:
-                ignored.append(f"{token} {value[:30]} (a cookie file, not read)")
-            continue
-        if token == "--url":
-            url, index = value, index + 2
-            continue
-        if token in _VALUE_OPTIONS:
-            ignored.append(token)
-            index += 2
-            continue
-        if token.startswith("-") and len(token) > 1:
-            ignored.append(token)
-        elif url is None:
-            url = token
-        index += 1
+    url, cookies, ignored = _read_options(tokens, notes)
     if url is None:
         return None
     if ignored:
@@ -113,6 +82,46 @@ def _curl(command: str, start: int, end: int) -> Artifact | None:
         notes.append(ASSUMED + " (curl itself would use http)")
     cookie_text = "Cookie: " + "; ".join(cookies) if cookies else None
     return Artifact("curl", url, cookie_text, url, assumed, tuple(unique(notes)), start, end)
+
+
+def _read_options(tokens: list[str], notes: list[str]) -> tuple[str | None, list[str], list[str]]:
+    """The URL (the first word that is no option), the cookie headers, and the options ignored; notes grow."""
+    url: str | None = None
+    cookies: list[str] = []
+    ignored: list[str] = []
+    index, count = 0, len(tokens)
+    while index < count:
+        token = tokens[index]
+        index += 1
+        if token[:1] != "-" or len(token) == 1:
+            if url is None:
+                url = token
+        elif token[1] == "H" or token == "--header":
+            if len(token) > 2 and token[1] == "H":  # -H'name: value', attached
+                header = token[2:]
+            else:
+                header, index = (tokens[index] if index < count else ""), index + 1
+            name, _, content = header.partition(":")
+            name = name.strip().lower()
+            if name == "cookie":
+                cookies.append(content.strip())
+                notes.append("curl -H 'cookie:' taken as the Cookie header")
+            else:
+                ignored.append(f"-H {name[:30]}")
+        elif token in ("-b", "--cookie"):
+            value, index = (tokens[index] if index < count else ""), index + 1
+            if "=" in value:
+                cookies.append(value.strip())
+                notes.append(f"curl {token} taken as the Cookie header")
+            else:
+                ignored.append(f"{token} {value[:30]} (a cookie file, not read)")
+        elif token == "--url":
+            url, index = (tokens[index] if index < count else ""), index + 1
+        else:
+            ignored.append(token)
+            if token in _VALUE_OPTIONS:
+                index += 1
+    return url, cookies, ignored
 
 
 _PLACEHOLDER = re.compile("\x00([0-9]+)\x00")

@@ -88,6 +88,8 @@ _REQUEST_LINE = re.compile(r"(GET|HEAD|POST|PUT|DELETE|OPTIONS|PATCH|TRACE)[ \t]
 _PSEUDO = re.compile(r"(?i):(?:authority|path|scheme|method)[ \t]*:")
 _SET_COOKIE = re.compile(r"(?i)set-cookie[ \t]*:")
 _COOKIE_LINE = re.compile(r"(?i)cookie[ \t]*:")
+_SET_COOKIE_LOWER = re.compile(_SET_COOKIE.pattern.removeprefix("(?i)"))  # the same, over lower-cased ASCII text
+_COOKIE_LINE_LOWER = re.compile(_COOKIE_LINE.pattern.removeprefix("(?i)"))
 
 
 def at_line_starts(pattern: re.Pattern[str], text: str, margin: str = " \t") -> Iterator[re.Match[str]]:
@@ -177,10 +179,14 @@ def _with_cookies(
     return Artifact(form, url, text, url, assumed, tuple(notes), start, end)
 
 
-def set_cookie_blocks(text: str) -> list[Artifact]:
-    """Response header blocks: their ``Set-Cookie`` lines (any case), the other headers left out."""
+def set_cookie_blocks(text: str, lowered: str | None = None) -> list[Artifact]:
+    """Response header blocks: their ``Set-Cookie`` lines (any case), the other headers left out.
+
+    ``lowered``, the text lower-cased position for position (an ASCII paste), is searched instead when given.
+    """
     found: list[Artifact] = []
-    for match in at_line_starts(_SET_COOKIE, text):
+    starts = at_line_starts(_SET_COOKIE, text) if lowered is None else at_line_starts(_SET_COOKIE_LOWER, lowered)
+    for match in starts:
         if found and match.start() < found[-1].end:
             continue
         floor = max(0, match.start() - MAX_COMMAND)
@@ -199,10 +205,11 @@ def set_cookie_blocks(text: str) -> list[Artifact]:
     return found
 
 
-def cookie_lines(text: str) -> list[Artifact]:
-    """A lone ``Cookie:`` header line (outside any request)."""
+def cookie_lines(text: str, lowered: str | None = None) -> list[Artifact]:
+    """A lone ``Cookie:`` header line (outside any request); ``lowered`` as for :func:`set_cookie_blocks`."""
     found = []
-    for match in at_line_starts(_COOKIE_LINE, text):
+    starts = at_line_starts(_COOKIE_LINE, text) if lowered is None else at_line_starts(_COOKIE_LINE_LOWER, lowered)
+    for match in starts:
         newline = text.find("\n", match.end())
         end = len(text) if newline < 0 else newline
         value = text[match.end():min(end, match.end() + MAX_COMMAND)].strip()
@@ -214,14 +221,19 @@ def cookie_lines(text: str) -> list[Artifact]:
 # --- cookies as pairs or as an object ---------------------------------------------------------
 
 _PAIR = re.compile(r"(?i)(?<![\w-])CloudFront-(?:Policy|Signature|Key-Pair-Id|Expires|Hash-Algorithm)=")
+_PAIR_LOWER = re.compile(r"(?<![\w-])cloudfront-(?:policy|signature|key-pair-id|expires|hash-algorithm)=")
 _PAIR_ITEM = re.compile(r"[ \t]*([\w.-]{1,64})=([^;\s\"'<>,]{0,8192})[ \t]*;?")
 _KEY = re.compile(r"""(?i)(["'])(CloudFront-[A-Za-z-]{1,20})\1[ \t\r\n]{0,20}(?::|=>?)[ \t\r\n]{0,20}(["'])""")
 
 
-def cookie_pairs(text: str) -> list[Artifact]:
-    """``CloudFront-Policy=...; CloudFront-Signature=...`` in prose (a log line, document.cookie)."""
+def cookie_pairs(text: str, lowered: str | None = None) -> list[Artifact]:
+    """``CloudFront-Policy=...; CloudFront-Signature=...`` in prose (a log line, document.cookie).
+
+    ``lowered`` as for :func:`set_cookie_blocks`.
+    """
     found: list[Artifact] = []
-    for match in islice(_PAIR.finditer(text), MAX_MATCHES * 4):
+    marks = _PAIR.finditer(text) if lowered is None else _PAIR_LOWER.finditer(lowered)
+    for match in islice(marks, MAX_MATCHES * 4):
         if found and match.start() < found[-1].end:
             continue
         pairs: list[str] = []
