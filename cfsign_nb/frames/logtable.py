@@ -54,7 +54,10 @@ def typed(
     extra = [name for name in frame.columns if name not in FIELDS]
     out = pd.DataFrame(index=frame.index)
     for name in (*standard, *extra):
-        column = frame[name] if name in frame else pd.Series([None] * n, index=frame.index, dtype=object)
+        if name not in frame:  # not logged: all missing, in the field's dtype
+            out[name] = _missing(name, n, frame.index)
+            continue
+        column = frame[name]
         if name in INTS:
             out[name] = _int_column(column)
         elif name in FLOATS:
@@ -74,6 +77,15 @@ def typed(
     out.attrs["fields"] = tuple(raw.fields)
     out.attrs["partitions"] = tuple(k for k in (partitions or {}) if k in out)
     return out
+
+
+def _missing(name: str, n: int, index: pd.Index) -> pd.Series:
+    """A field the file does not log: every value missing, in the dtype the field has when logged."""
+    if name in INTS:
+        return pd.Series(pd.arrays.IntegerArray(np.zeros(n, np.int64), np.ones(n, bool)), index=index)
+    if name in FLOATS:
+        return pd.Series(np.full(n, np.nan), index=index)
+    return pd.Series(pa.nulls(n, pa.large_string()), index=index, dtype=STR)
 
 
 def _timestamp(frame: pd.DataFrame, epoch: pd.Series | None) -> pd.Series:
