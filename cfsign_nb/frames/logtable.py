@@ -91,9 +91,16 @@ def _missing(name: str, n: int, index: pd.Index) -> pd.Series:
 def _timestamp(frame: pd.DataFrame, epoch: pd.Series | None) -> pd.Series:
     """UTC seconds from ``date`` + ``time`` when logged, else from the real-time epoch (milliseconds dropped)."""
     if "date" in frame and "time" in frame:
-        stamp = frame["date"].astype(str) + " " + frame["time"].astype(str)
-        when = pd.to_datetime(stamp, format="%Y-%m-%d %H:%M:%S", utc=True, errors="coerce")
-        return when.astype(UTC_SECONDS)
+        # A log has few distinct (date, time) pairs: each is parsed once, at one row that has it.
+        dates, _ = pd.factorize(frame["date"])
+        times, time_words = pd.factorize(frame["time"])
+        key = np.where((dates < 0) | (times < 0), -1, dates.astype(np.int64) * max(len(time_words), 1) + times)
+        pairs, distinct = pd.factorize(key)
+        row = np.empty(len(distinct), dtype=np.int64)
+        row[pairs] = np.arange(len(pairs))
+        stamp = frame["date"].iloc[row].astype(str) + " " + frame["time"].iloc[row].astype(str)
+        when = pd.to_datetime(stamp, format="%Y-%m-%d %H:%M:%S", utc=True, errors="coerce").astype(UTC_SECONDS)
+        return pd.Series(when.array.take(pairs), index=frame.index)
     if epoch is not None:
         seconds = np.floor(pd.to_numeric(epoch, errors="coerce").astype("float64"))
         seconds = seconds.where((seconds >= 0) & (seconds <= _MAX_EPOCH))
