@@ -16,6 +16,7 @@ from typing import Any
 from . import extras
 from .errors import PolicyError, TimeError
 from .protocol import CANNED_TEMPLATE, REQUEST_LIMIT
+from .settings import IP_ADDRESS
 from .times import to_datetime, to_epoch
 from .wildcard import resource_matches
 
@@ -177,7 +178,7 @@ def check_resource(resource: object) -> str:
 def check_ip_address(ip: object) -> str:
     """Validate an IPv4 address or CIDR range; a bare address gets ``/32`` (as the SDKs do)."""
     if not isinstance(ip, str):
-        raise PolicyError(f"ip_address must be a str like '192.0.2.0/24', got {type(ip).__name__}")
+        raise PolicyError(f"{IP_ADDRESS.python} must be text like '192.0.2.0/24', got {type(ip).__name__}")
     import ipaddress  # only policies with an IpAddress condition pay for this import
 
     text = ip.strip()
@@ -185,15 +186,20 @@ def check_ip_address(ip: object) -> str:
         network = ipaddress.ip_network(text, strict=False)
     except ValueError:
         raise PolicyError(
-            f"ip_address {ip!r} is not an IPv4 address or CIDR range; write it like "
+            f"{_shown_ip(text)} in {IP_ADDRESS.python} is not an IPv4 address or CIDR range; write it like "
             "'192.0.2.10' or '192.0.2.0/24'"
         ) from None
     if network.version != 4:
         raise PolicyError(
-            f"ip_address {ip!r} is IPv6, and CloudFront policies support only IPv4 addresses and "
-            "ranges; use an IPv4 range (and keep IPv6 off on the distribution)"
+            f"{_shown_ip(text)} in {IP_ADDRESS.python} is IPv6, and CloudFront policies support only IPv4 "
+            "addresses and ranges; use an IPv4 range (and keep IPv6 off on the distribution)"
         )
     return text if "/" in text else text + "/32"
+
+
+def _shown_ip(text: str, limit: int = 50) -> str:
+    """An IP value quoted for a message, cut so a pasted page stays one short line."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"... ({len(text)} characters)"
 
 
 _STATEMENT_KEYS = {"Resource", "Condition"}

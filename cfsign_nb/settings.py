@@ -39,7 +39,12 @@ PUBLIC_KEYS = Setting("public_keys={key_pair_id: pem}", "--public-key ID=FILE",
                       "the Inspector's Public key id and Public key PEM fields (or the key loaded in the Key tab)")
 EXPIRES = Setting("expires=... (an aware datetime, epoch seconds, or a timedelta such as timedelta(hours=1)), "
                   "or a complete policy with policy=...",
-                  "--expires WHEN (+1h, epoch seconds or 2026-12-31T23:59:00Z)", "the Sign tab's Expires field")
+                  "--expires WHEN (+1h, epoch seconds or 2026-12-31T23:59:00Z)",
+                  "the Sign tab's Expires field (or its …or pick (UTC) date)")
+EXPIRES_AT = Setting("expires=parse_when(...)", "--expires WHEN", "the Sign tab's Expires field")
+"""An expiry typed as text (:func:`cfsign_nb.parse_when`), where a message says what was wrong with it."""
+STARTS = Setting("starts=parse_when(...)", "--starts WHEN", "the Sign tab's Not before field")
+IP_ADDRESS = Setting("ip_address=...", "--ip CIDR", "the Sign tab's Viewer IPv4/CIDR field")
 CLIENT_IP = Setting("client_ip=...", "--client-ip IP", "the Inspector's Client IP field")
 NOW = Setting("now=...", "--at WHEN", "the Inspector's As of field")
 GENERATE_KEY = Setting("generate_key('rsa'|'ecdsa')", "cfsign keygen --type rsa|ecdsa",
@@ -55,8 +60,9 @@ PORT = Setting("port=...", "--port PORT",
 TRACE = Setting("trace_sign(...) and trace_decode(...)", "cfsign trace",
                 "the Step through button (on the Sign and Inspect tabs)")
 
-SETTINGS: tuple[Setting, ...] = (PASSPHRASE, KEY_PAIR_ID, PRIVATE_KEY, EXPIRES, REQUEST_URL, PUBLIC_KEYS,
-                                 CLIENT_IP, NOW, GENERATE_KEY, GENERATE_ECDSA, SIGN, POLICY, PORT, TRACE)
+SETTINGS: tuple[Setting, ...] = (PASSPHRASE, KEY_PAIR_ID, PRIVATE_KEY, EXPIRES, EXPIRES_AT, STARTS, IP_ADDRESS,
+                                 REQUEST_URL, PUBLIC_KEYS, CLIENT_IP, NOW, GENERATE_KEY, GENERATE_ECDSA, SIGN, POLICY,
+                                 PORT, TRACE)
 """Every setting a core message may name (:func:`reword` replaces the longest Python text first)."""
 
 

@@ -8,6 +8,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 
 from .errors import TimeError
+from .settings import Setting
 
 TimeLike = datetime | int | float | timedelta
 """An aware datetime, epoch seconds, or a timedelta counted from ``now``."""
@@ -61,17 +62,24 @@ def to_epoch(value: object, *, now: TimeLike | None = None, name: str = "time") 
     )
 
 
-def _check_range(epoch: int, name: str) -> int:
+def _check_range(epoch: int, name: str, typed: str | None = None) -> int:
+    """``epoch`` when it can be a CloudFront time; else a :class:`TimeError` naming ``name``.
+
+    ``typed`` is the text a person typed (already quoted, with where it was typed): the message then
+    shows that text instead of ``name=epoch``.
+    """
+    subject = f"{name}={_number(epoch)}" if typed is None else typed
     if epoch < 0:
-        raise TimeError(f"{name} is before 1970 ({_number(epoch)}); CloudFront epoch times are positive")
+        before = f"{name} is before 1970 ({_number(epoch)})" if typed is None else f"{typed} is before 1970"
+        raise TimeError(f"{before}; CloudFront epoch times are positive")
     if epoch >= MAX_SECONDS * 1000:
         raise TimeError(
-            f"{name}={_number(epoch)} is too far in the future to be a time, even in milliseconds; "
+            f"{subject} is too far in the future to be a time, even in milliseconds; "
             "CloudFront wants epoch seconds, which have 10 digits (e.g. 1767290400)"
         )
     if epoch >= MAX_SECONDS:
         raise TimeError(
-            f"{name}={epoch} has {len(str(epoch))} digits: it looks like milliseconds "
+            f"{subject} has {len(str(epoch))} digits: it looks like milliseconds "
             f"(e.g. JavaScript's Date.now()); CloudFront wants seconds, so divide by 1000 "
             f"({epoch // 1000})"
         )
@@ -106,44 +114,51 @@ _EXAMPLES = ("use +10m, +2h or +7d (from now), epoch seconds such as 1767290400,
              "or ISO-8601 such as 2026-12-31T23:59:00Z")
 
 
-def parse_when(text: str, *, now: TimeLike | None = None) -> int:
+def parse_when(text: str, *, now: TimeLike | None = None, setting: Setting | None = None) -> int:
     """Parse a time as people type it: ``+10m``/``+2h``/``-1d`` (from now), epoch seconds, or ISO-8601.
 
     ISO-8601 values without an offset are taken as UTC (as ``aws cloudfront sign`` does);
     a bare date means midnight UTC. The text is checked (ASCII, length) before any number is
-    converted, so hostile input costs nothing and fails with a :class:`TimeError`.
+    converted, so hostile input costs nothing and fails with a :class:`TimeError`. ``setting`` is
+    where the text was typed (e.g. ``settings.EXPIRES_AT``): messages name it, so each place
+    (:func:`cfsign_nb.settings.reword`) names its own flag or field; without it they show the text only.
     """
     if not isinstance(text, str):
         raise TimeError(f"parse_when() takes text such as '+10m', got {type(text).__name__}; "
                         "convert datetimes and numbers with cfsign_nb.to_epoch()")
     text = text.strip()
+    where = "" if setting is None else f" in {setting.python}"
     if not text.isascii():
         odd = next(ch for ch in text if not ch.isascii())
-        raise TimeError(f"cannot read {_shown(text)} as a time: it contains the non-ASCII character "
+        raise TimeError(f"cannot read {_shown(text)}{where} as a time: it contains the non-ASCII character "
                         f"{odd!a}; type the time with ASCII digits only ({_EXAMPLES})")
     if text.isdigit() and len(text) > _MAX_DIGITS:
-        raise TimeError(f"{_shown(text)} has {len(text)} digits, more than any epoch time; epoch "
+        raise TimeError(f"{_shown(text)}{where} has {len(text)} digits, more than any epoch time; epoch "
                         "seconds have 10 digits (e.g. 1767290400)")
     if len(text) > _MAX_TEXT:
-        raise TimeError(f"{_shown(text)} is {len(text)} characters long, longer than any time; {_EXAMPLES}")
+        raise TimeError(f"{_shown(text)}{where} is {len(text)} characters long, longer than any time; "
+                        f"{_EXAMPLES}")
+    typed = _shown(text) + where
     relative = _RELATIVE_RE.fullmatch(text)
     if relative:
         sign = -1 if relative.group(1) == "-" else 1
-        return to_epoch(now_epoch(now) + sign * int(relative.group(2)) * _UNITS[relative.group(3)], name="time")
+        epoch = now_epoch(now) + sign * int(relative.group(2)) * _UNITS[relative.group(3)]
+        return _check_range(epoch, "time", f"{typed} (epoch {_number(epoch)})")
     if text.isdigit():
         if len(text) == 8 and text.startswith(("19", "20")):
             raise TimeError(
-                f"{text!r} looks like a YYYYMMDD date but would be read as epoch seconds; "
+                f"{text!r}{where} looks like a YYYYMMDD date but would be read as epoch seconds; "
                 f"write it as {text[:4]}-{text[4:6]}-{text[6:]}"
             )
-        return to_epoch(int(text), name="time")
+        return _check_range(int(text), "time", typed)
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
-        raise TimeError(f"cannot read {_shown(text)} as a time; {_EXAMPLES}") from None
+        raise TimeError(f"cannot read {typed} as a time; {_EXAMPLES}") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return to_epoch(parsed, name="time")
+    epoch = int(parsed.timestamp())
+    return _check_range(epoch, "time", f"{typed} (epoch {epoch})")
 
 
 def naive_note(text: str, label: str = "time") -> str | None:

@@ -18,7 +18,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from cfsign_nb import PrivateKey, Signer, diagnose, load_private_key
+from cfsign_nb import Policy, PrivateKey, Signer, diagnose, load_private_key, parse_when
 from cfsign_nb.cli import main
 from cfsign_nb.cli.output import for_cli
 from cfsign_nb.encoding import b64encode
@@ -26,7 +26,9 @@ from cfsign_nb.errors import CfSignError
 from cfsign_nb.settings import (
     CLIENT_IP,
     EXPIRES,
+    EXPIRES_AT,
     GENERATE_ECDSA,
+    IP_ADDRESS,
     KEY_PAIR_ID,
     NOW,
     PASSPHRASE,
@@ -37,6 +39,7 @@ from cfsign_nb.settings import (
     REQUEST_URL,
     SETTINGS,
     SIGN,
+    STARTS,
     TRACE,
     Setting,
     reword,
@@ -319,3 +322,52 @@ def test_port_for_an_edge_on_a_busy_port(capsys, tmp_path: Path, rsa_key: Privat
     err = capsys.readouterr().err
     assert f"port {port} on 127.0.0.1 is already in use" in err
     said_only_as(err, PORT, "cli")
+
+
+# --- typed values: the policy's IP range and typed times ----------------------------------------
+
+def test_ip_address(capsys, tmp_path: Path, rsa_key: PrivateKey) -> None:
+    with pytest.raises(CfSignError) as caught:
+        Policy(URL, NOW_EPOCH + 60, ip_address="300.1.1.1")
+    said_only_as(str(caught.value), IP_ADDRESS, "python")
+    assert str(caught.value).startswith("'300.1.1.1' in ip_address=... is not an IPv4 address or CIDR range")
+    key_file = tmp_path / "key.pem"
+    key_file.write_bytes(rsa_key.private_pem())
+    assert main(["sign", URL, "--key-pair-id", KEY_ID, "--private-key", str(key_file), "--expires", "+1h",
+                 "--ip", "300.1.1.1"]) == 2
+    err = capsys.readouterr().err
+    said_only_as(err, IP_ADDRESS, "cli")
+    assert err.startswith("cfsign sign: error: '300.1.1.1' in --ip CIDR is not an IPv4 address")
+    builder = PolicyBuilder(url=URL, now=NOW_EPOCH)
+    builder.ip.value = "300.1.1.1"
+    said_only_as(builder.view.value, IP_ADDRESS, "panel")
+    assert "in the Sign tab's Viewer IPv4/CIDR field is not an IPv4 address" in html.unescape(builder.view.value)
+
+
+@pytest.mark.parametrize("setting", [EXPIRES_AT, STARTS, NOW], ids=["expires", "starts", "at"])
+def test_a_typed_time_names_where_it_was_typed(setting: Setting) -> None:
+    with pytest.raises(CfSignError) as caught:
+        parse_when("99999999999999", setting=setting)
+    text = str(caught.value)
+    assert text.startswith(f"'99999999999999' in {setting.python} has 14 digits: it looks like milliseconds")
+    said_only_as(text, setting, "python")
+    said_only_as(for_cli(text), setting, "cli")
+    said_only_as(message(text, "error"), setting, "panel")
+
+
+def test_a_typed_time_never_says_a_python_name_on_the_command_line_or_in_a_panel(capsys, tmp_path: Path,
+                                                                                 rsa_key: PrivateKey) -> None:
+    key_file = tmp_path / "key.pem"
+    key_file.write_bytes(rsa_key.private_pem())
+    python_names = ("time=", EXPIRES_AT.python, STARTS.python, NOW.python, "parse_when")
+    assert main(["sign", URL, "--key-pair-id", KEY_ID, "--private-key", str(key_file),
+                 "--expires", "99999999999999"]) == 2
+    err = capsys.readouterr().err
+    assert "'99999999999999'" in err and "has 14 digits" in err and not any(n in err for n in python_names), err
+    assert main(["diagnose", URL, "--at", "99999999999999"]) == 2
+    err = capsys.readouterr().err
+    assert "'99999999999999'" in err and not any(n in err for n in python_names), err
+    builder = PolicyBuilder(url=URL, now=NOW_EPOCH)
+    builder.expires.value = "99999999999999"
+    shown = html.unescape(builder.view.value)
+    assert "'99999999999999'" in shown and "has 14 digits" in shown and not any(n in shown for n in python_names)

@@ -102,6 +102,12 @@ def test_ip_and_time_errors() -> None:
         Policy(URL, NOW, ip_address="::1")
     with pytest.raises(PolicyError, match=r"192\.0\.2\.0/24"):
         Policy(URL, NOW, ip_address="192.0.2")
+    with pytest.raises(PolicyError) as caught:
+        Policy(URL, NOW, ip_address="300.1.1.1")
+    assert str(caught.value).startswith("'300.1.1.1' in ip_address=... is not an IPv4 address or CIDR range")
+    with pytest.raises(PolicyError) as caught:
+        Policy(URL, NOW, ip_address="9" * 100_000)
+    assert len(str(caught.value)) < 300  # a pasted page is cut, never echoed whole
     with pytest.raises(TimeError, match="before the expiry"):
         Policy(URL, NOW, date_greater_than=NOW)
 

@@ -5,6 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cfsign_nb import TimeError, parse_when
+from cfsign_nb.settings import EXPIRES_AT
 from cfsign_nb.times import format_epoch, naive_note, to_epoch
 
 from .conftest import NOW, NOW_DT
@@ -102,3 +103,18 @@ def test_a_time_without_a_zone_gets_the_utc_note(text: str) -> None:
                                   "", "tomorrow", "2026-13-45T99:00:00", "２０２６-12-31", "2026-12-31T" + "0" * 100])
 def test_no_note_for_times_that_say_their_zone_or_are_not_iso(text: str) -> None:
     assert naive_note(text) is None
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("99999999999999", "'99999999999999' has 14 digits: it looks like milliseconds"),
+    ("+99999999w", f"'+99999999w' (epoch {NOW + 99999999 * 7 * 86400}) has 14 digits"),
+    ("-3000w", f"'-3000w' (epoch {NOW - 3000 * 7 * 86400}) is before 1970"),
+    ("20260101", "'20260101' looks like a YYYYMMDD date"),
+])
+def test_parse_when_shows_the_typed_text_and_where_it_was_typed(text: str, said: str) -> None:
+    with pytest.raises(TimeError) as plain:
+        parse_when(text, now=NOW)
+    assert str(plain.value).startswith(said) and "time=" not in str(plain.value)  # no Python name of any place
+    with pytest.raises(TimeError) as named:
+        parse_when(text, now=NOW, setting=EXPIRES_AT)
+    assert str(named.value).startswith(f"{text!r} in expires=parse_when(...) ")
