@@ -30,7 +30,8 @@ PALETTE: Mapping[str, str] = {
 
 _FONT = "font-family:var(--jp-ui-font-family, sans-serif);font-size:var(--jp-ui-font-size1, 13px)"
 _MONO = "font-family:var(--jp-code-font-family, monospace);font-size:var(--jp-code-font-size, 12px)"
-_TABLE = "border-collapse:collapse;width:100%;background:transparent;color:inherit;table-layout:auto"
+_TABLE = ("border-collapse:collapse;width:100%;background:transparent;color:inherit;table-layout:auto;"
+          "line-height:1.4")
 _TH = (f"text-align:left;padding:4px 6px;border-bottom:2px solid {PALETTE['border']};"
        "color:inherit;background:transparent;white-space:normal;overflow-wrap:normal;word-break:normal")
 _TD = (f"text-align:left;vertical-align:top;padding:4px 6px;color:inherit;background:transparent;"
