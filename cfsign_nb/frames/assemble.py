@@ -144,9 +144,13 @@ def assemble(
     mask = fast.mask
     columns: dict[str, Any] = {}
     slow_mask = pa.array(~mask)
+    all_fast = bool(mask.all())
 
     def strings(fast_values: pa.Array | None, name: str) -> Any:
-        fast_values = pa.nulls(n, pa.large_string()) if fast_values is None else _null_where(fast_values, ~mask)
+        if fast_values is None:
+            fast_values = pa.nulls(n, pa.large_string())
+        elif not all_fast:
+            fast_values = _null_where(fast_values, ~mask)
         if len(rows):
             fast_values = _replace(fast_values, slow_mask, [r[name] for r in slow], pa.large_string())
         return pd.array(fast_values, dtype=STR)
