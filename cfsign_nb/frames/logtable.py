@@ -52,30 +52,28 @@ def typed(
     epoch = frame.pop(TIMESTAMP) if TIMESTAMP in frame else None
     standard = [name for name in FIELDS if wanted is None or name in wanted]
     extra = [name for name in frame.columns if name not in FIELDS]
-    out = pd.DataFrame(index=frame.index)
+    columns: dict[str, pd.Series] = {}
     for name in (*standard, *extra):
         if name not in frame:  # not logged: all missing, in the field's dtype
-            out[name] = _missing(name, n, frame.index)
-            continue
-        column = frame[name]
-        if name in INTS:
-            out[name] = _int_column(column)
+            columns[name] = _missing(name, n, frame.index)
+        elif name in INTS:
+            columns[name] = _int_column(frame[name])
         elif name in FLOATS:
-            out[name] = _numbers(column)
+            columns[name] = _numbers(frame[name])
         else:
-            out[name] = _unescaped(column, name)
+            columns[name] = _unescaped(frame[name], name)
     for key, value in (partitions or {}).items():
-        if key not in out:
-            out[key] = pd.Series([value] * n, index=frame.index, dtype=STR)
+        if key not in columns:
+            columns[key] = pd.Series([value] * n, index=frame.index, dtype=STR)
     stamp = _timestamp(frame, epoch)
     if epoch is not None and ("date" not in frame or "time" not in frame):
         for name, fmt in (("date", "%Y-%m-%d"), ("time", "%H:%M:%S")):
-            if name in out:
-                out[name] = stamp.dt.strftime(fmt).astype(STR)
-    out.insert(0, "timestamp", stamp)
-    out["url"] = _url(out)
+            if name in columns:
+                columns[name] = stamp.dt.strftime(fmt).astype(STR)
+    url = _url(columns, frame.index)
+    out = pd.DataFrame({"timestamp": stamp, **columns, "url": url}, index=frame.index)
     out.attrs["fields"] = tuple(raw.fields)
-    out.attrs["partitions"] = tuple(k for k in (partitions or {}) if k in out)
+    out.attrs["partitions"] = tuple(k for k in (partitions or {}) if k in columns)
     return out
 
 
@@ -108,12 +106,12 @@ def _timestamp(frame: pd.DataFrame, epoch: pd.Series | None) -> pd.Series:
     return pd.Series(pd.NaT, index=frame.index, dtype=UTC_SECONDS)
 
 
-def _url(frame: pd.DataFrame) -> pd.Series:
+def _url(columns: Mapping[str, pd.Series], index: pd.Index) -> pd.Series:
     """The request URL from ``cs-protocol``, ``x-host-header`` or ``cs(Host)``, ``cs-uri-stem`` and ``cs-uri-query``."""
     def text(name: str) -> pa.ChunkedArray:
-        if name not in frame:
-            return pa.chunked_array([pa.nulls(len(frame), pa.large_string())])
-        return pa.chunked_array(_arrow(frame[name])).cast(pa.large_string())
+        if name not in columns:
+            return pa.chunked_array([pa.nulls(len(index), pa.large_string())])
+        return pa.chunked_array(_arrow(columns[name])).cast(pa.large_string())
 
     def word(value: str) -> pa.Scalar:
         return pa.scalar(value, pa.large_string())
@@ -129,7 +127,7 @@ def _url(frame: pd.DataFrame) -> pd.Series:
         ).cast(pa.large_string())
         with_query = pc.binary_join_element_wise(url, marks, query, word(""), null_handling="replace")
         url = with_query if not url.null_count else pc.if_else(pc.is_null(url), url, with_query)
-    return pd.Series(url, index=frame.index, dtype=STR)
+    return pd.Series(url, index=index, dtype=STR)
 
 
 def _arrow(column: pd.Series) -> pa.Array | pa.ChunkedArray:
