@@ -226,7 +226,8 @@ def diagnose_access_log(
     for lo in range(0, len(log), chunk_rows) if len(log) else [0]:
         parts.append(_diagnose_chunk(log.iloc[lo : lo + chunk_rows], logged, public_keys, verify, workers))
     added = pd.concat(parts) if len(parts) > 1 else parts[0]
-    added["key_pair_id"] = added["key_pair_id"].astype(str).astype("category")
+    if not isinstance(added["key_pair_id"].dtype, pd.CategoricalDtype):  # chunks with different ids
+        added["key_pair_id"] = added["key_pair_id"].astype(STR).astype("category")
     out = pd.concat([log, added], axis=1)
     refused = (
         out["sc-status"].eq(403).fillna(False).astype(bool) if "sc-status" in out else pd.Series(False, index=out.index)
