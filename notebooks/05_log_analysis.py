@@ -30,7 +30,7 @@ from cfsign_nb import frames
 
 log = frames.sample_access_log(2000, seed=7, span=86400)  # one day
 public_keys = log.attrs["public_keys"]  # the public keys the distribution trusts, by key pair id
-log[["timestamp", "c-ip", "sc-status", "cs-uri-stem", "cs-uri-query"]].head()
+frames.style(log[["timestamp", "c-ip", "sc-status", "cs-uri-stem", "cs-uri-query"]].head())  # escaped; no NaN
 
 # %% [markdown]
 # The same log written and read back in CloudFront's tab-separated format (`#Version`, `#Fields`):
@@ -51,30 +51,46 @@ log.dtypes.head(12)
 diagnosed = frames.diagnose_access_log(log, public_keys=public_keys)
 diagnosed[["timestamp", "sc-status", "code", "cs-uri-stem"]].head(10)
 
+
 # %% [markdown]
 # ## Why were requests refused?
+# `shown` displays a summary table escaped (key pair ids come from viewers), shares as percentages and
+# empty cells empty; the tables themselves keep plain numbers for further work.
 
 # %%
-frames.counts_by_code(diagnosed)
+def shown(table):
+    """A summary as this notebook shows it: every cell escaped, shares as percentages, no NaN."""
+    styler = frames.style(table)
+    return styler.format({"share": "{:.1%}"}) if "share" in table.columns else styler
+
+
+shown(frames.counts_by_code(diagnosed))
 
 # %%
-frames.counts_by_key(diagnosed)
+shown(frames.counts_by_key(diagnosed))
 
 # %% [markdown]
 # How long before expiry were the URLs used? Many requests in the last minutes mean expiries are
 # too tight for slow clients (or clocks are skewed).
 
 # %%
-frames.expiry_distribution(diagnosed)
+shown(frames.expiry_distribution(diagnosed))
 
 # %% [markdown]
 # ## Causes over time
+# Each cause keeps one colour in both plots: the ten of `tab10`, then the lighter ten of `tab20`, so
+# even 20 causes never share one.
 
 # %%
 refused = diagnosed[diagnosed["code"] != "OK"]
+causes = sorted(refused["code"].astype(str).unique())
+palette = [*plt.get_cmap("tab20").colors[::2], *plt.get_cmap("tab20").colors[1::2]]
+colours = dict(zip(causes, palette, strict=False))
+assert len(causes) <= len(palette) and len(set(colours.values())) == len(causes)  # a colour each
 per_hour = refused.groupby([refused["timestamp"].dt.floor("h"), "code"], observed=True).size().unstack(fill_value=0)
 per_hour.index = per_hour.index.strftime("%H:00")
-ax = per_hour.plot.bar(stacked=True, figsize=(10, 4), title="Refused requests per hour, by cause")
+ax = per_hour.plot.bar(stacked=True, figsize=(10, 4), title="Refused requests per hour, by cause",
+                       color=[colours[c] for c in per_hour.columns.astype(str)])
 ax.legend(bbox_to_anchor=(1.01, 1), loc="upper left", fontsize="small")
 ax.set_xlabel("hour (UTC)")
 ax.set_ylabel("requests")
@@ -85,7 +101,8 @@ plt.tight_layout()
 
 # %%
 by_key = refused.groupby(["key_pair_id", "code"], observed=True).size().unstack(fill_value=0)
-ax = by_key.plot.barh(stacked=True, figsize=(10, 3), title="Refused requests by key pair id and cause")
+ax = by_key.plot.barh(stacked=True, figsize=(10, 3), title="Refused requests by key pair id and cause",
+                      color=[colours[c] for c in by_key.columns.astype(str)])
 ax.legend(bbox_to_anchor=(1.01, 1), loc="upper left", fontsize="small")
 ax.set_xlabel("requests")
 plt.tight_layout()
@@ -124,11 +141,11 @@ v2[["timestamp", "hour", "c-ip", "sc-status", "cs-uri-stem"]].head()
 # %%
 from cfsign_nb.frames.accesslog import coverage
 
-coverage(v2)
+shown(coverage(v2))
 
 # %%
 v2_diagnosed = frames.diagnose_access_log(v2, public_keys=public_keys)
-frames.counts_by_code(v2_diagnosed).head(8)
+shown(frames.counts_by_code(v2_diagnosed).head(8))
 
 # %% [markdown]
 # ## Many files on a Dask cluster
@@ -154,10 +171,10 @@ lazy.npartitions  # one per hourly file; nothing has run yet
 # %%
 summary = summarise(lazy, client=client)
 print(f"{summary.requests:,} requests, {summary.ok:,} served, {summary.refused_by_cloudfront:,} refused by CloudFront")
-summary.counts_by_code.head(8)
+shown(summary.counts_by_code.head(8))
 
 # %%
-summary.counts_by_key
+shown(summary.counts_by_key)
 
 # %% [markdown]
 # Every row is the row the single-process run gives (the workers only spread the files):
