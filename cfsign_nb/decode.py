@@ -201,6 +201,9 @@ def _is_clean(text: str) -> bool:
     if lowered.startswith(_URL_PREFIXES):
         return _UNCLEAN_URL.search(text) is None and text[-1:] not in ".,;:!?)]'"
     if "\n" in text or "\r" in text:
+        head = text.lstrip()[:11]
+        if head and not head.lower().startswith("set-cookie:"):  # the first line decides most pastes at once
+            return False
         return all(not line.strip() or line.lstrip().lower().startswith("set-cookie:") for line in text.splitlines())
     if lowered.startswith(("cookie:", "set-cookie:")):
         return True
