@@ -284,3 +284,53 @@ def test_diagnose_of_a_pasted_curl_shows_what_was_taken(url: str, rsa_key: Priva
     pasted = [f for f in result.findings if f.code == "PASTE_EXTRACTED"]
     assert pasted and "taken from a curl command (bash)" in pasted[0].message
     assert result.ok and result.verified
+
+
+# --- the fast paths give what the plain ones give -------------------------------------------
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["a", "-H", " ", "  ", "\t", "\n", "\r\n", "'", '"', "''", "$", "^", "\\", "\x00",
+                                 "=", ":", "b c", "'x y'", '"p q"', "'it''s'"]), max_size=25).map("".join))
+def test_split_words_is_shlex_split(command: str) -> None:
+    import shlex
+
+    from cfsign_nb.paste_curl import split_words
+
+    try:
+        expected: list[str] | None = shlex.split(command, posix=True)
+    except ValueError:
+        expected = None
+    if expected is None:
+        with pytest.raises(ValueError):
+            split_words(command)
+    else:
+        assert split_words(command) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["curl ", "CURL.exe\t", "Set-Cookie :", "cookie:", "COOKIE\t:", "CloudFront-Policy=",
+                                 "x-cloudfront-Signature=", "HTTPS://", "http:\\/\\/", "?Signature=", "&amp;POLICY=",
+                                 "&X-Amz-Signature=", "\n", " ", "a", "-", "curlx "]), max_size=20).map("".join))
+def test_lower_cased_searches_match_the_case_insensitive_patterns(text: str) -> None:
+    from cfsign_nb import paste, paste_curl, paste_forms
+
+    for plain, lowered in [(paste_curl._CURL, paste_curl._CURL_LOWER), (paste._URL_START, paste._URL_START_LOWER),
+                           (paste._SIGNING_MARK, paste._SIGNING_MARK_LOWER),
+                           (paste_forms._SET_COOKIE, paste_forms._SET_COOKIE_LOWER),
+                           (paste_forms._COOKIE_LINE, paste_forms._COOKIE_LINE_LOWER),
+                           (paste_forms._PAIR, paste_forms._PAIR_LOWER)]:
+        assert [m.span() for m in plain.finditer(text)] == [m.span() for m in lowered.finditer(text.lower())]
+
+
+def test_a_form_found_inside_a_request_is_not_read_again_but_one_after_it_is(cookies: dict[str, str]) -> None:
+    request = f"GET /images/horizon.jpg HTTP/1.1\r\nHost: {HOST}\r\nCookie: {_header(cookies)}\r\n\r\n"
+    assert [a.form for a in extract(request).artifacts] == ["http-request"]
+    after = request + f"Cookie: {_header(cookies)}\n" + '{"CloudFront-Key-Pair-Id": "' + KEY_ID + '"}'
+    assert [a.form for a in extract(after).artifacts] == ["http-request", "cookie-header", "cookie-object"]
+
+
+def test_a_curl_command_in_non_ascii_prose(url: str, cookies: dict[str, str]) -> None:
+    paste = f"Voilà la requête — échoue:\ncurl '{url}' -H 'cookie: {_header(cookies)}'\nmerci, Zoë"
+    artifact = _only(paste)
+    assert artifact.form == "curl" and artifact.url == url and artifact.cookies == f"Cookie: {_header(cookies)}"
+    assert decode(paste).url == url  # the URL is signed too: it is what was decoded
