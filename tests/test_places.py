@@ -364,10 +364,20 @@ def test_a_typed_time_never_says_a_python_name_on_the_command_line_or_in_a_panel
                  "--expires", "99999999999999"]) == 2
     err = capsys.readouterr().err
     assert "'99999999999999'" in err and "has 14 digits" in err and not any(n in err for n in python_names), err
+    said_only_as(err, EXPIRES_AT, "cli")
     assert main(["diagnose", URL, "--at", "99999999999999"]) == 2
     err = capsys.readouterr().err
     assert "'99999999999999'" in err and not any(n in err for n in python_names), err
+    said_only_as(err, NOW, "cli")
     builder = PolicyBuilder(url=URL, now=NOW_EPOCH)
     builder.expires.value = "99999999999999"
     shown = html.unescape(builder.view.value)
     assert "'99999999999999'" in shown and "has 14 digits" in shown and not any(n in shown for n in python_names)
+    said_only_as(shown, EXPIRES_AT, "panel")
+    builder.expires.value = "+1h"
+    builder.starts.value = "99999999999999"
+    said_only_as(builder.view.value, STARTS, "panel")
+    inspector = Inspector(now=NOW_EPOCH)
+    inspector.as_of.value = "99999999999999"
+    inspector.artifact.value = Signer(KEY_ID, rsa_key).sign_url(URL, expires=NOW_EPOCH + 60)
+    said_only_as(inspector.verdict.value, NOW, "panel")

@@ -16,6 +16,7 @@ from ..decode import decode
 from ..diagnosis import diagnose, verify
 from ..errors import InputError
 from ..keys import load_public_key
+from ..settings import EXPIRES_AT, NOW, STARTS
 from ..times import MAX_SECONDS, format_epoch, parse_when
 from .options import (
     accept_past_offsets,
@@ -114,7 +115,7 @@ def _verify(args: argparse.Namespace) -> int:
 def _trace(args: argparse.Namespace) -> int:
     from ..trace import trace_decode, trace_sign  # the trace layer only when asked for
 
-    now = parse_when(args.at) if args.at else None
+    now = parse_when(args.at, setting=NOW) if args.at else None
     if args.sign is not None:
         if args.artifact is not None:
             raise InputError("give either an ARTIFACT to decode or --sign URL to sign, not both")
@@ -123,8 +124,8 @@ def _trace(args: argparse.Namespace) -> int:
                    if not value]
         if missing:
             raise InputError(f"cfsign trace --sign also needs {', '.join(missing)} (as cfsign sign does)")
-        trace = trace_sign(signer(args), args.sign, expires=parse_when(args.expires, now=now),
-                           starts=parse_when(args.starts, now=now) if args.starts else None,
+        trace = trace_sign(signer(args), args.sign, expires=parse_when(args.expires, now=now, setting=EXPIRES_AT),
+                           starts=parse_when(args.starts, now=now, setting=STARTS) if args.starts else None,
                            ip_address=args.ip, resource=args.resource, cookies=args.cookies, now=now,
                            cookie_domain=args.domain, cookie_path=args.path)
     else:
@@ -154,7 +155,7 @@ def _diagnose(args: argparse.Namespace) -> int:
     if args.cookie is not None:
         artifact, request_url = read_artifact(args.cookie), request_url or artifact.strip()
     response = read_text(args.response, "--response") if args.response is not None else None
-    result = diagnose(artifact, public_keys=keys or None, now=parse_when(args.at) if args.at else None,
+    result = diagnose(artifact, public_keys=keys or None, now=parse_when(args.at, setting=NOW) if args.at else None,
                       client_ip=args.client_ip, request_url=request_url, response=response)
     result = for_cli(result)
     emit(args, result.to_dict(), str(result))

@@ -8,6 +8,7 @@ import time
 import warnings
 from typing import Any
 
+from ..settings import EXPIRES_AT, STARTS
 from ..signer import set_cookie_headers
 from ..times import format_epoch, naive_note, parse_when
 from .options import accept_past_offsets, add_json, add_signing, signer
@@ -35,8 +36,8 @@ def _sign(args: argparse.Namespace) -> int:
         if note:
             _warn(note)
     now = int(time.time())
-    expires = parse_when(args.expires, now=now)
-    starts = parse_when(args.starts, now=now) if args.starts else None
+    expires = parse_when(args.expires, now=now, setting=EXPIRES_AT)
+    starts = parse_when(args.starts, now=now, setting=STARTS) if args.starts else None
     if expires <= now:
         _warn(f"the expiry {format_epoch(expires)} has already passed; CloudFront will refuse this "
               "(signing anyway, e.g. for tests)")

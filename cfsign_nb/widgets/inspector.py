@@ -10,6 +10,7 @@ import ipywidgets as w
 from ..diagnosis import Diagnosis, diagnose
 from ..errors import CfSignError
 from ..keys import load_public_key
+from ..settings import NOW
 from ..times import TimeLike, format_epoch, parse_when
 from ..trace import Trace, trace_decode
 from ._secrets import Text, Textarea
@@ -95,7 +96,7 @@ class Inspector(Panel):
         now = self._now()  # one reading of the clock per inspection: the verdict and its trace share it
         if self.as_of.value.strip():
             try:
-                now = parse_when(self.as_of.value, now=now)
+                now = parse_when(self.as_of.value, now=now, setting=NOW)
             except CfSignError as err:
                 notes.append(f"as of: {err}; the current time was used")
         self._context = {"public_keys": keys or None, "now": now,

@@ -9,6 +9,7 @@ from typing import Any
 import ipywidgets as w
 
 from ..errors import CfSignError, InputError
+from ..settings import EXPIRES_AT, STARTS
 from ..signer import PolicyPlan, plan_policy
 from ..times import TimeLike, naive_note, parse_when, to_epoch
 from ._secrets import Text
@@ -83,10 +84,10 @@ class PolicyBuilder(Panel):
         url = self.url.value.strip()
         if not url:
             raise InputError("enter the URL the viewer will request (or the cookie resource)")
-        expires = parse_when(self.expires.value, now=now) if self.expires.value.strip() else None
+        expires = parse_when(self.expires.value, now=now, setting=EXPIRES_AT) if self.expires.value.strip() else None
         return {
             "expires": expires,
-            "starts": parse_when(self.starts.value, now=now) if self.starts.value.strip() else None,
+            "starts": parse_when(self.starts.value, now=now, setting=STARTS) if self.starts.value.strip() else None,
             "ip_address": self.ip.value.strip() or None,
             "resource": self.resource.value.strip() or None,
         }
