@@ -1,8 +1,9 @@
 """curl commands as browsers copy them (bash and Windows cmd), parsed with :mod:`shlex` into an Artifact.
 
 cmd's caret escaping and bash's line continuations and ``$'...'`` strings are undone first, so
-that shlex reads the words as the shell would; the URL is the request URL, ``-H 'cookie: ...'``
-and ``-b`` the Cookie header, every other option is named in the notes and ignored.
+that shlex reads the words as the shell would; the URL is the request URL (on the host of a
+``-H 'Host: ...'``, with ``-G``'s ``-d`` data as its query), ``-H 'cookie: ...'`` and ``-b`` the
+Cookie header; every other option is named in the notes and ignored.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from itertools import islice
+from urllib.parse import quote
 
 from .paste_forms import ASSUMED, MAX_COMMAND, Artifact, at_line_starts, unique, with_scheme
 
@@ -74,30 +77,52 @@ def _curl(arguments: str, start: int, end: int) -> Artifact | None:
         tokens = split_words(arguments)
     except ValueError:
         return None
-    url, cookies, ignored = _read_options(tokens, notes)
-    if url is None:
+    options = _read_options(tokens, notes)
+    if options.url is None:
         return None
-    if ignored:
-        notes.append("curl options ignored: " + ", ".join(unique(ignored)[:10]))
-    url, assumed = with_scheme(url.strip())
+    url, assumed = with_scheme(options.url.strip())
+    if options.get and options.data:
+        query = "&".join(options.data)
+        url = _with_query(url, query)
+        notes.append(f"curl -G: the -d data sent as the query ({query if len(query) <= 60 else query[:59] + '…'})")
+        options.ignored = [name for name in options.ignored if name not in _DATA_OPTIONS and name not in _GET]
+    if options.host:
+        url = _with_host(url, options.host)
+        notes.append(f"curl -H 'Host: {options.host[:80]}': the request goes to that host (CloudFront reads Host)")
+    if options.ignored:
+        notes.append("curl options ignored: " + ", ".join(unique(options.ignored)[:10]))
     if assumed:
         notes.append(ASSUMED + " (curl itself would use http)")
-    cookie_text = "Cookie: " + "; ".join(cookies) if cookies else None
+    cookie_text = "Cookie: " + "; ".join(options.cookies) if options.cookies else None
     return Artifact("curl", url, cookie_text, url, assumed, tuple(unique(notes)), start, end)
 
 
-def _read_options(tokens: list[str], notes: list[str]) -> tuple[str | None, list[str], list[str]]:
-    """The URL (the first word that is no option), the cookie headers, and the options ignored; notes grow."""
+@dataclass
+class _Options:
+    """What a curl command's words say about the request."""
+
     url: str | None = None
-    cookies: list[str] = []
-    ignored: list[str] = []
+    cookies: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    host: str | None = None
+    data: list[str] = field(default_factory=list)
+    get: bool = False
+
+
+_DATA_OPTIONS = frozenset({"-d", "--data", "--data-raw", "--data-binary", "--data-ascii", "--data-urlencode"})
+_GET = ("-G", "--get")
+
+
+def _read_options(tokens: list[str], notes: list[str]) -> _Options:
+    """The URL (the first word that is no option), the cookie headers, Host, -G data and the options ignored."""
+    options = _Options()
     index, count = 0, len(tokens)
     while index < count:
         token = tokens[index]
         index += 1
         if token[:1] != "-" or len(token) == 1:
-            if url is None:
-                url = token
+            if options.url is None:
+                options.url = token
         elif token[1] == "H" or token == "--header":
             if len(token) > 2 and token[1] == "H":  # -H'name: value', attached
                 header = token[2:]
@@ -106,24 +131,54 @@ def _read_options(tokens: list[str], notes: list[str]) -> tuple[str | None, list
             name, _, content = header.partition(":")
             name = name.strip().lower()
             if name == "cookie":
-                cookies.append(content.strip())
+                options.cookies.append(content.strip())
                 notes.append("curl -H 'cookie:' taken as the Cookie header")
+            elif name == "host" and content.strip():
+                options.host = content.strip()
             else:
-                ignored.append(f"-H {name[:30]}")
+                options.ignored.append(f"-H {name[:30]}")
         elif token in ("-b", "--cookie"):
             value, index = (tokens[index] if index < count else ""), index + 1
             if "=" in value:
-                cookies.append(value.strip())
+                options.cookies.append(value.strip())
                 notes.append(f"curl {token} taken as the Cookie header")
             else:
-                ignored.append(f"{token} {value[:30]} (a cookie file, not read)")
+                options.ignored.append(f"{token} {value[:30]} (a cookie file, not read)")
         elif token == "--url":
-            url, index = (tokens[index] if index < count else ""), index + 1
+            options.url, index = (tokens[index] if index < count else ""), index + 1
         else:
-            ignored.append(token)
+            options.ignored.append(token)  # -d and -G too, unless -G turns the data into the query
+            if token in _DATA_OPTIONS:
+                options.data.append(_urlencoded(tokens[index]) if token == "--data-urlencode" and index < count
+                                    else tokens[index] if index < count else "")
+            options.get = options.get or token in _GET
             if token in _VALUE_OPTIONS:
                 index += 1
-    return url, cookies, ignored
+    return options
+
+
+def _urlencoded(value: str) -> str:
+    """``--data-urlencode``'s value as curl sends it: ``name=content`` with the content percent-encoded."""
+    name, eq, content = value.partition("=")
+    if not eq:
+        return quote(value, safe="")
+    return f"{name}={quote(content, safe='')}" if name else quote(content, safe="")
+
+
+def _with_query(url: str, query: str) -> str:
+    """``url`` with ``query`` appended, as curl -G does (``?`` or ``&``), before any fragment."""
+    base, hash_, fragment = url.partition("#")
+    joined = base + ("&" if "?" in base else "?") + query
+    return joined + hash_ + fragment
+
+
+def _with_host(url: str, host: str) -> str:
+    """``url`` with its host (and port) replaced by a Host header's value; a URL without a host as it is."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return host + url if url.startswith("/") else url
+    end = min((i for i in (rest.find("/"), rest.find("?"), rest.find("#")) if i >= 0), default=len(rest))
+    return f"{scheme}://{host}{rest[end:]}"
 
 
 _BLANKS = re.compile(r"[ \t\r\n]+")

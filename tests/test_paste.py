@@ -96,6 +96,29 @@ def test_curl_without_a_scheme_is_judged_as_https(url: str) -> None:
     assert decode("curl " + url.removeprefix("https://")).scheme_assumed
 
 
+def test_curl_host_header_sends_the_request_to_that_host(url: str) -> None:
+    paste = f"curl '{url}' \\\n  -H 'Host: media.example.com' \\\n  -H 'accept: */*'"
+    artifact = _only(paste)
+    assert artifact.url == url.replace(HOST, "media.example.com") and artifact.request_url == artifact.url
+    assert "curl -H 'Host: media.example.com': the request goes to that host (CloudFront reads Host)" in artifact.notes
+    assert "curl options ignored: -H accept" in artifact.notes
+    scheme_less = _only(f"curl {url.removeprefix('https://')} -H 'host: media.example.com:8443'")
+    assert scheme_less.url == url.replace(HOST, "media.example.com:8443") and scheme_less.scheme_assumed
+
+
+def test_curl_get_sends_the_data_as_the_query(url: str) -> None:
+    base, _, query = url.partition("?")
+    size, rest = query.split("&", 1)
+    paste = f"curl -G '{base}?{size}' -d '{rest}' --data-urlencode 'note=a b&c'"
+    artifact = _only(paste)
+    assert artifact.url == f"{url}&note=a%20b%26c"
+    assert any(note.startswith("curl -G: the -d data sent as the query (") for note in artifact.notes)
+    assert not any(note.startswith("curl options ignored") for note in artifact.notes)
+    assert decode(paste).key_pair_id == KEY_ID
+    posted = _only(f"curl '{base}?{size}' -d '{rest}'")  # without -G, -d is a POST body: the URL stays
+    assert posted.url == f"{base}?{size}" and "curl options ignored: -d" in posted.notes
+
+
 # --- raw requests, HTTP/2 and response headers ---------------------------------------------
 
 def test_raw_http11_request(cookies: dict[str, str], rsa_key: PrivateKey) -> None:
