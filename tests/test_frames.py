@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cfsign_nb import Policy, PrivateKey, Signer, decode, diagnose
@@ -484,6 +484,7 @@ _hostile_value = st.one_of(
 @pytest.mark.usefixtures("huge_int_reports")  # hypothesis can then shrink and print rows holding 6,000-digit ints
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(values=st.lists(_hostile_value, max_size=8), fast=st.booleans())
+@example(values=[-(10**6000), {"CloudFront-Expires": 10**5000}, [[2**128]], "9" * 5000], fast=True)  # past str()'s limit
 def test_batch_functions_never_raise_on_arbitrary_rows(values: list[object], fast: bool, rsa_key: PrivateKey) -> None:
     from cfsign_nb.frames import CODE_CATEGORIES
 
