@@ -482,7 +482,9 @@ _hostile_value = st.one_of(
 
 @pytest.mark.filterwarnings("ignore::cfsign_nb.CfSignWarning")  # a raising row is asserted on below, with its message
 @pytest.mark.usefixtures("huge_int_reports")  # hypothesis can then shrink and print rows holding 6,000-digit ints
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# print_blob: a rare failure comes with the @reproduce_failure line that replays it exactly
+@settings(max_examples=40, deadline=None, print_blob=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(values=st.lists(_hostile_value, max_size=8), fast=st.booleans())
 @example(values=[-(10**6000), {"CloudFront-Expires": 10**5000}, [[2**128]], "9" * 5000], fast=True)  # past str()'s limit
 def test_batch_functions_never_raise_on_arbitrary_rows(values: list[object], fast: bool, rsa_key: PrivateKey) -> None:
