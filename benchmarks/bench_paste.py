@@ -91,7 +91,7 @@ def main() -> None:
                      "pasted raw HTTP/1.1 request with the cookies": "bare Cookie header + request_url"}
         for name, measured in rates.items():
             base = baselines.get(name)
-            ratio = f"{median(b / r for b, r in zip(rates[base], measured)):.2f}x" if base else "1.00x"
+            ratio = f"{median(b / r for b, r in zip(rates[base], measured, strict=True)):.2f}x" if base else "1.00x"
             rows.setdefault(name, []).extend([f"{max(measured):,.0f}", ratio])
     for name, cells in rows.items():
         print(f"{name:52} {cells[0]:>10} {cells[1]:>7} {cells[2]:>10} {cells[3]:>7}")
