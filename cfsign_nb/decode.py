@@ -278,20 +278,21 @@ def _decode_url(original: str, text: str, **paste: Any) -> Decoded:
 def _parse_cookie_text(text: str) -> tuple[list[tuple[str, str]], dict[str, dict[str, str | bool]]]:
     pairs: list[tuple[str, str]] = []
     attributes: dict[str, dict[str, str | bool]] = {}
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if any(line.lower().startswith("set-cookie:") for line in lines):
-        for line in lines:
-            if not line.lower().startswith("set-cookie:"):
-                continue
-            first, *rest = line[len("set-cookie:"):].split(";")
+    lines = [line for line in map(str.strip, text.splitlines()) if line]
+    # a line's first 11 characters, lower-cased, start as the whole line lower-cased does
+    set_lines = [line for line in lines if line[:11].lower().startswith("set-cookie:")]
+    if set_lines:
+        for line in set_lines:
+            first, *rest = line[11:].split(";")
             name, _, value = first.strip().partition("=")
-            pairs.append((name.strip(), _unquote_cookie(value.strip())))
+            name = name.strip()
+            pairs.append((name, _unquote_cookie(value.strip())))
             attrs: dict[str, str | bool] = {}
             for item in rest:
                 key, eq, val = item.strip().partition("=")
                 if key:
                     attrs[key.strip().lower()] = val.strip() if eq else True
-            attributes[name.strip()] = attrs
+            attributes[name] = attrs
         return pairs, attributes
     body = " ".join(lines)
     if body.lower().startswith("cookie:"):
