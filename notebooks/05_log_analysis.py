@@ -45,11 +45,12 @@ log.dtypes.head(12)
 
 # %% [markdown]
 # ## Diagnose every request
-# Each row is judged at its own time (`date` + `time`) and from its own `c-ip`; the 403s come first.
+# Each row is judged at its own time (`date` + `time`) and from its own `c-ip`; the table keeps the
+# log's order, so the requests CloudFront refused are one filter away.
 
 # %%
 diagnosed = frames.diagnose_access_log(log, public_keys=public_keys)
-diagnosed[["timestamp", "sc-status", "code", "cs-uri-stem"]].head(10)
+diagnosed.loc[diagnosed["sc-status"] == 403, ["timestamp", "sc-status", "code", "cs-uri-stem"]].head(10)
 
 
 # %% [markdown]

@@ -102,8 +102,8 @@ def test_every_sample_kind_gets_its_code(sample: pd.DataFrame) -> None:
     expected = table["sample_kind"].map(EXPECTED_CODES).astype(str)
     mismatched = table[table["code"].astype(str) != expected]
     assert mismatched.empty, mismatched[["sample_kind", "code", "codes"]]
-    statuses = table["sc-status"].tolist()
-    assert statuses == sorted(statuses, key=lambda s: s != 403)
+    assert table.index.equals(sample.index)  # the log's own order: a 403 view is one filter away
+    assert table["sc-status"].eq(403).any()
     assert (table.loc[table["artifact"] == "cookies", "sample_kind"] == "good_cookies").all()
 
 

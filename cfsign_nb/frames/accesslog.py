@@ -204,7 +204,10 @@ def diagnose_access_log(
     workers: int = 1,
     fields: Collection[str] | None = None,
 ) -> pd.DataFrame:
-    """The log with each request diagnosed as of its own time and ``c-ip``; 403 rows first.
+    """The log with each request diagnosed as of its own time and ``c-ip``, in the log's order and index.
+
+    (Reordering a million rows would copy every column for a view ``table[table["sc-status"] == 403]``
+    gives at once.)
 
     A request whose query has no signing parameter but whose ``cs(Cookie)`` holds CloudFront
     cookies is diagnosed as signed cookies for its URL. ``code`` is the primary finding code or
@@ -235,8 +238,6 @@ def diagnose_access_log(
     # CloudFront said 403 but the diagnosis found no cause: most often no public key was given,
     # so the signature could not be checked (or the cause lies outside the signature).
     out["unexplained_403"] = refused & out["ok"].astype(bool)
-    order = np.argsort(~refused.to_numpy(), kind="stable")
-    out = out.iloc[order]
     out.attrs = {**log.attrs, "unsupported": {c: str(m) for c, m in support["missing"].dropna().items()}}
     return out
 
