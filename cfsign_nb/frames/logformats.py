@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO
@@ -48,6 +49,7 @@ def _keep(names: Sequence[str], wanted: Collection[str] | None) -> list[str]:
 # --- W3C and real-time text -------------------------------------------------------------------
 
 _BLOCK_BYTES = 32 << 20  # text is read in blocks of whole lines of about this size
+_TEXT = re.compile(rb"\S")  # a segment with any of it holds records (searched in place, never copied)
 
 
 def read_text(
@@ -64,9 +66,11 @@ def read_text(
     for i, block in enumerate(_blocks(handle)):
         if i == 0:
             block = block.removeprefix(b"\xef\xbb\xbf")  # a byte order mark some editors add
-        for body, header in _segments(block, headers):
-            if body.strip():
-                yield from _parse_block(body, names, wanted, chunk_lines)
+        clean = block.isascii() and not _has_raw_controls(block)  # then every segment is
+        view = memoryview(block)
+        for (start, end), header in _segments(block, headers):
+            if _TEXT.search(block, start, end):
+                yield from _parse_block(view[start:end], clean, names, wanted, chunk_lines)
             if header.startswith(b"#Fields:"):
                 declared = header[len(b"#Fields:"):].decode("utf-8", "replace").split()[:_MAX_FIELDS]
                 names = _unique([canonical_name(n) for n in declared])
@@ -80,20 +84,20 @@ def _blocks(handle: IO[bytes]) -> Iterator[bytes]:
         yield block
 
 
-def _segments(block: bytes, headers: bool) -> Iterator[tuple[bytes, bytes]]:
-    """The block's records between header lines (lines that start with ``#``), each with the header after it."""
+def _segments(block: bytes, headers: bool) -> Iterator[tuple[tuple[int, int], bytes]]:
+    """Where the block's records lie between header lines (lines that start with ``#``), and the header after."""
     if not headers:
-        yield block, b""
+        yield (0, len(block)), b""
         return
     body_start = 0
     at = 0 if block.startswith(b"#") else _next_header(block, 0)
     while at >= 0:
         end = block.find(b"\n", at)
         end = len(block) if end < 0 else end + 1
-        yield block[body_start:at], block[at:end]
+        yield (body_start, at), block[at:end]
         body_start = end
         at = end if block.startswith(b"#", end) else _next_header(block, end)
-    yield block[body_start:], b""
+    yield (body_start, len(block)), b""
 
 
 def _next_header(block: bytes, start: int) -> int:
@@ -101,11 +105,13 @@ def _next_header(block: bytes, start: int) -> int:
     return -1 if found < 0 else found + 1
 
 
-def _parse_block(body: bytes, names: list[str], wanted: Collection[str] | None, chunk_lines: int) -> Iterator[RawChunk]:
-    """The records of a block of lines, in chunks of at most ``chunk_lines`` rows."""
+def _parse_block(
+    body: memoryview, clean: bool, names: list[str], wanted: Collection[str] | None, chunk_lines: int
+) -> Iterator[RawChunk]:
+    """Records of some lines (``clean``: ASCII, no raw control bytes), in chunks of at most ``chunk_lines`` rows."""
     columns = _keep(names, wanted)
-    if not names or not body.isascii() or _has_raw_controls(body):
-        lines = [line + "\n" for line in body.decode("utf-8", "replace").split("\n") if line.strip()]
+    if not names or not (clean or (body.tobytes().isascii() and not _has_raw_controls(body.tobytes()))):
+        lines = [line + "\n" for line in body.tobytes().decode("utf-8", "replace").split("\n") if line.strip()]
         yield from _line_chunks(lines, names, wanted, chunk_lines)
         return
     skipped = 0
