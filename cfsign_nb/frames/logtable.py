@@ -118,15 +118,20 @@ def _url(columns: Mapping[str, pd.Series], index: pd.Index) -> pd.Series:
 
     host = pc.coalesce(text("x-host-header"), text("cs(Host)"))
     scheme = pc.coalesce(text("cs-protocol"), word("https"))
-    url = pc.binary_join_element_wise(scheme, word("://"), host, text("cs-uri-stem"), word(""))
+    stem = text("cs-uri-stem")
     query = one_array(text("cs-uri-query"))
-    if query.null_count < len(query):
-        # "?" where a query was logged: a dictionary of two words, so no per-row choice is made in Python.
+    base = (scheme, word("://"), host, stem)
+    if query.null_count == len(query):
+        url = pc.binary_join_element_wise(*base, word(""))
+    else:
+        # "?" where a query was logged: a dictionary of two words, so no per-row choice is made in Python;
+        # the URL is joined in one pass (a missing query adds nothing).
         marks = pa.DictionaryArray.from_arrays(
             pa.array(np.asarray(query.is_valid(), dtype=np.int8)), pa.array(["", "?"], pa.large_string())
         ).cast(pa.large_string())
-        with_query = pc.binary_join_element_wise(url, marks, query, word(""), null_handling="replace")
-        url = with_query if not url.null_count else pc.if_else(pc.is_null(url), url, with_query)
+        url = pc.binary_join_element_wise(*base, marks, query, word(""), null_handling="replace")
+        if host.null_count or stem.null_count:  # no URL without a host and a path
+            url = pc.if_else(pc.is_null(pc.binary_join_element_wise(*base, word(""))), pa.scalar(None, url.type), url)
     return pd.Series(url, index=index, dtype=STR)
 
 
