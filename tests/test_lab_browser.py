@@ -134,14 +134,22 @@ def _field(panel, label: str):
     return panel.locator(".widget-text, .widget-textarea", has_text=label).locator("input, textarea").first
 
 
+def _sign_tab(page, lab: Server):
+    """The App of panels.ipynb, run top to bottom, on its Sign tab."""
+    from playwright.sync_api import expect
+
+    _run_all(page, lab, "panels.ipynb")
+    app = page.locator(".cfsign-app")
+    expect(app).to_be_visible(timeout=90_000)
+    app.locator(".lm-TabBar-tab", has_text="Sign").click()
+    return app
+
+
 def test_an_ip_limited_url_inspected_without_a_client_ip_is_a_warning_not_a_check(lab: Server) -> None:
     from playwright.sync_api import expect
 
     with browser_page() as page:
-        _run_all(page, lab, "panels.ipynb")
-        app = page.locator(".cfsign-app")
-        expect(app).to_be_visible(timeout=90_000)
-        app.locator(".lm-TabBar-tab", has_text="Sign").click()
+        app = _sign_tab(page, lab)
         _fill_and_commit(_field(app.locator(".cfsign-policy-builder"), "Viewer IPv4/CIDR"), "203.0.113.0/24")
         expect(app.locator(".cfsign-plan")).to_contain_text("IP address condition")
         app.locator(".cfsign-signer-panel button", has_text="Sign").click()
@@ -173,25 +181,26 @@ def test_changing_a_policy_input_clears_the_old_signed_output(lab: Server) -> No
     from playwright.sync_api import expect
 
     with browser_page() as page:
-        _run_all(page, lab, "panels.ipynb")
-        app = page.locator(".cfsign-app")
-        expect(app).to_be_visible(timeout=90_000)
-        app.locator(".lm-TabBar-tab", has_text="Sign").click()
+        app = _sign_tab(page, lab)
         builder, signer = app.locator(".cfsign-policy-builder"), app.locator(".cfsign-signer-panel")
         signed_url, cookie_lines = _field(signer, "Signed URL"), _field(signer, "Set-Cookie")
         inspect, step = signer.locator("button", has_text="Inspect this"), signer.locator("button", has_text="Step through")
         status = signer.locator(".cfsign-message")
+
+        def cleared(output, shot: str) -> None:
+            """The signed output, its status and the buttons that act on it are gone."""
+            expect(output).to_have_value("")
+            expect(status).to_have_count(0)
+            expect(inspect).to_be_disabled()
+            expect(step).to_be_disabled()
+            _shot(app, shot)
 
         signer.locator("button", has_text="Sign").click()
         expect(signed_url).to_have_value(re.compile(r"^https://.*&Signature="))
         expect(status).to_contain_text("signed URL")
         expect(inspect).to_be_enabled()
         _fill_and_commit(_field(builder, "Expires"), "+2h")
-        expect(signed_url).to_have_value("")
-        expect(status).to_have_count(0)
-        expect(inspect).to_be_disabled()
-        expect(step).to_be_disabled()
-        _shot(app, "app-sign-cleared-url")
+        cleared(signed_url, "app-sign-cleared-url")
 
         builder.locator("button", has_text="Signed cookies").click()
         expect(signed_url).to_be_hidden()
@@ -201,11 +210,8 @@ def test_changing_a_policy_input_clears_the_old_signed_output(lab: Server) -> No
         expect(inspect).to_be_enabled()
         _shot(app, "app-sign-cookies")
         _fill_and_commit(_field(builder, "Resource pattern"), "https://d111111abcdef8.cloudfront.net/private/*")
-        expect(cookie_lines).to_have_value("")
-        expect(status).to_have_count(0)
-        expect(inspect).to_be_disabled()
-        expect(step).to_be_disabled()
-        _shot(app, "app-sign-cleared-cookies")
+        cleared(cookie_lines, "app-sign-cleared-cookies")
+
 
 def test_tour_notebook_renders_its_panels(lab: Server) -> None:
     from playwright.sync_api import expect
