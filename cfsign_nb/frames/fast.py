@@ -42,7 +42,7 @@ _NAMES = tuple(name.encode() for name in SIGNING_PARAMETERS)
 _EXPIRES, _POLICY, _SIGNATURE, _KEY_PAIR_ID, _HASH_ALGORITHM = _NAMES
 _SHA1, _SHA256 = (np.frombuffer(name.encode(), np.uint8) for name in HASH_ALGORITHMS)
 _CANNED = CANNED_TEMPLATE.encode()
-_POWERS = 10 ** np.arange(11, -1, -1, dtype=np.int64)
+_POWERS = 10.0 ** np.arange(11, -1, -1)
 _RAW_ECDSA_BYTES = 64  # an r||s ECDSA signature: diagnose() explains it, so such rows go per-row
 
 
@@ -241,10 +241,11 @@ def fast_canned(array: pa.Array, eligible: np.ndarray) -> FastRows | None:
 
     exp_len = p_sig - 1 - (p_exp + len(_EXPIRES) + 1)
     ok &= (exp_len >= 1) & (exp_len <= 12)
-    digits = padded[np.clip(p_sig[:, None] - 13 + np.arange(12), 0, len(padded) - 1)].astype(np.int64) - 48
+    digits = padded[np.maximum(p_sig - 13, 0)[:, None] + np.arange(12)] - np.uint8(48)  # wraps: a non-digit is > 9
     in_value = np.arange(12)[None, :] >= (12 - exp_len)[:, None]
-    ok &= ((digits >= 0) & (digits <= 9) | ~in_value).all(1)
-    fast.expires = np.where(in_value, digits, 0) @ _POWERS
+    ok &= ((digits <= 9) | ~in_value).all(1)
+    # At most 12 digits: exact in float64, whose product runs in BLAS (an int64 one does not).
+    fast.expires = (np.where(in_value, digits, 0).astype(np.float64) @ _POWERS).astype(np.int64)
 
     sig_start, sig_end = p_sig + len(_SIGNATURE) + 1, p_kid - 1
     sig_len = sig_end - sig_start
