@@ -43,6 +43,8 @@ _EXPIRES, _POLICY, _SIGNATURE, _KEY_PAIR_ID, _HASH_ALGORITHM = _NAMES
 _SHA1, _SHA256 = (np.frombuffer(name.encode(), np.uint8) for name in HASH_ALGORITHMS)
 _CANNED = CANNED_TEMPLATE.encode()
 _POWERS = 10.0 ** np.arange(11, -1, -1)
+_HTTPS, _HTTP = (np.uint64(int.from_bytes(scheme.ljust(8, b"\0"), "little")) for scheme in (b"https://", b"http://"))
+_SEVEN_BYTES = np.uint64(2**56 - 1)
 _RAW_ECDSA_BYTES = 64  # an r||s ECDSA signature: diagnose() explains it, so such rows go per-row
 
 
@@ -181,9 +183,11 @@ def fast_canned(array: pa.Array, eligible: np.ndarray) -> FastRows | None:
     offsets = offsets - lo
     start, end = offsets[:-1], offsets[1:]
     ok = eligible & (end - start >= 12) & (end - start <= URL_LIMIT)
-    head = padded[start[:, None] + np.arange(8)]
-    is_http = (head[:, :7] == np.frombuffer(b"http://", np.uint8)).all(1)
-    ok &= is_http | (head == np.frombuffer(b"https://", np.uint8)).all(1)
+    # Every 8 bytes from each offset as one little-endian word (an unaligned view), so the scheme, and
+    # below the pair names, compare as integers without a byte-by-byte gather.
+    words = np.ndarray((len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))
+    head = words[start]
+    ok &= (head == _HTTPS) | ((head & _SEVEN_BYTES) == _HTTP)
     classes = np.frombuffer(padded[: hi - lo].tobytes().translate(_CLASS_TABLE), dtype=np.uint8)
     special = np.flatnonzero(classes.astype(bool))
     kinds = classes[special]
@@ -211,7 +215,6 @@ def fast_canned(array: pa.Array, eligible: np.ndarray) -> FastRows | None:
     row_end = end[pair_row]
     # The first 16 bytes of every pair as two little-endian 8-byte words (an unaligned view, one
     # word per byte offset), so names compare as integers without a 16-wide gather.
-    words = np.ndarray((len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))
     first, second = words[pair_start], words[pair_start + 8]
     for name in _NAMES:
         pattern, mask = _NAME_WORDS[name]
