@@ -56,6 +56,26 @@ def b64decode(text: str) -> bytes:
         raise EncodingError(f"not valid CloudFront base64: {err}") from None
 
 
+def b64decode_checked(texts: list[str]) -> list[bytes | None]:
+    """Decode many CloudFront base64 texts already known to be well formed (characters, padding, length).
+
+    One substitution pass over all of them, then one C call each: for batches whose texts a vectorised
+    check has already matched against :data:`~cfsign_nb.protocol.CLOUDFRONT_BASE64_PATTERN`. A text
+    that does not decode after all gives None (its caller takes the strict path, which says why).
+    """
+    if not texts:
+        return []
+    standard = "\n".join(texts).encode("ascii").translate(_FROM_CLOUDFRONT)
+    return [_a2b(part) for part in standard.split(b"\n")]
+
+
+def _a2b(standard: bytes) -> bytes | None:
+    try:
+        return binascii.a2b_base64(standard, strict_mode=True)
+    except binascii.Error:
+        return None
+
+
 def cloudfront_characters(text: str) -> bool:
     """True when ``text`` holds only CloudFront base64 characters, padding last, whatever its length."""
     return _CLOUDFRONT_RE.fullmatch(text) is not None

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cfsign_nb import EncodingError, b64decode, b64encode
-from cfsign_nb.encoding import decode_any, detect_alphabet
+from cfsign_nb.encoding import b64decode_checked, decode_any, detect_alphabet
 
 
 @given(st.binary(max_size=300))
@@ -49,3 +49,10 @@ def test_decode_any_recovers_other_alphabets() -> None:
 def test_non_str_is_refused() -> None:
     with pytest.raises(EncodingError, match="decode"):
         b64decode(b"YQ__")  # type: ignore[arg-type]
+
+
+@given(st.lists(st.binary(max_size=300), max_size=20))
+def test_batch_decode_of_checked_texts_equals_the_strict_decoder(payloads: list[bytes]) -> None:
+    texts = [b64encode(p) for p in payloads]
+    assert b64decode_checked(texts) == [b64decode(t) for t in texts] == payloads
+    assert b64decode_checked(["A=A=", "AAAAA"]) == [None, None]  # a text that slipped through stays undecoded

@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..encoding import b64decode
+from ..encoding import b64decode_checked
 from ..findings import CATALOG, SEVERITY_ORDER
 from ..keys import PublicKey
 from ..protocol import CANNED_TEMPLATE, CLOUDFRONT_BASE64_PATTERN, HASH_ALGORITHMS, SIGNING_PARAMETERS, URL_LIMIT
@@ -333,7 +333,7 @@ def fast_verify(fast: FastRows, keys: Mapping[str, PublicKey]) -> None:
     kids = fast.kid[rows]
     taken = pa.array(rows)
     resources = fast.strings(fast.start, fast.resource_end).take(taken).cast(pa.large_binary()).to_pylist()
-    signatures = fast.strings(fast.sig_start, fast.sig_end).take(taken).to_pylist()
+    signatures = b64decode_checked(fast.strings(fast.sig_start, fast.sig_end).take(taken).to_pylist())
     expires = fast.expires[rows].tolist()
     sha256 = fast.sha256[rows].tolist()
     sha1_name, sha256_name = HASH_ALGORITHMS
@@ -347,10 +347,10 @@ def fast_verify(fast: FastRows, keys: Mapping[str, PublicKey]) -> None:
         zip(kids.tolist(), signatures, resources, expires, sha256, strict=True)
     ):
         pair = verifiers[kid]
-        if pair is None:
+        if pair is None or signature is None:
             continue
         try:
-            verified[i] = pair[use_sha256](b64decode(signature), _CANNED % (resource, expiry))
+            verified[i] = pair[use_sha256](signature, _CANNED % (resource, expiry))
         except ValueError:  # not decodable after all: the row goes per-row, where decode() says why
             continue
     fast.verified[rows] = verified
