@@ -7,7 +7,6 @@ import json
 import os
 import re
 import secrets
-import signal
 import subprocess
 import time
 import urllib.error
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .browser import free_port
+from .browser import free_port, stop_session
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -94,9 +93,5 @@ def test_tour_command_on_a_fresh_clone(tmp_path: Path) -> None:
         assert (clone / ".venv" / "bin" / "cfsign").exists()
         _every_notebook_runs_in(clone, env, tmp_path)
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+        stop_session(process)
         log.close()

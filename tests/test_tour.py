@@ -10,7 +10,6 @@ import json
 import os
 import secrets
 import shutil
-import signal
 import subprocess
 import time
 import urllib.request
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from .browser import free_port
+from .browser import free_port, stop_session
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -48,17 +47,8 @@ def _start(home: Path, *, as_user: int | None = None) -> tuple[subprocess.Popen,
                 return process, base, token
         except OSError:
             time.sleep(0.5)
-    _stop(process)
+    stop_session(process)
     pytest.fail("JupyterLab never answered: " + (home / "lab.log").read_text()[-3000:])
-
-
-def _stop(process: subprocess.Popen) -> None:
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 def _check_the_tour(home: Path, base: str, token: str) -> None:
@@ -77,7 +67,7 @@ def test_the_tour_starts_on_the_tour_notebook_as_this_user(tmp_path: Path) -> No
     try:
         _check_the_tour(tmp_path, base, token)  # as root (CI, containers) Jupyter exits unless --allow-root is given
     finally:
-        _stop(process)
+        stop_session(process)
 
 
 @pytest.mark.skipif(os.getuid() != 0 or shutil.which("setpriv") is None,
@@ -96,4 +86,4 @@ def test_the_tour_starts_as_a_normal_user_too(tmp_path: Path) -> None:
     try:
         _check_the_tour(home, base, token)
     finally:
-        _stop(process)
+        stop_session(process)

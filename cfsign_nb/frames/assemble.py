@@ -216,8 +216,9 @@ def _diagnosis_columns(
         verified[rows] = [r["verified"] for r in slow]
         now_column[rows] = [int64(r["now"]) or 0 for r in slow]
     # Only real expiries count: a millisecond or absurd value would look like "valid for ages".
-    known = ~np.asarray(expires_column.isna()) & (expires_column.to_numpy(dtype=np.int64, na_value=0) < MAX_SECONDS)
-    remaining = expires_column.to_numpy(dtype=np.int64, na_value=0) - now_column
+    expiry = expires_column.to_numpy(dtype=np.int64, na_value=0)
+    known = ~np.asarray(expires_column.isna()) & (expiry < MAX_SECONDS)
+    remaining = expiry - now_column
     return {
         "ok": ok.astype(bool),
         "code": pd.Categorical.from_codes(code, categories=CODE_CATEGORIES),

@@ -110,10 +110,12 @@ def _parse_block(
 ) -> Iterator[RawChunk]:
     """Records of some lines (``clean``: ASCII, no raw control bytes), in chunks of at most ``chunk_lines`` rows."""
     columns = _keep(names, wanted)
-    if not names or not (clean or (body.tobytes().isascii() and not _has_raw_controls(body.tobytes()))):
-        lines = [line + "\n" for line in body.tobytes().decode("utf-8", "replace").split("\n") if line.strip()]
-        yield from _line_chunks(lines, names, wanted, chunk_lines)
-        return
+    if not clean or not names:
+        data = body.tobytes()
+        if not names or not data.isascii() or _has_raw_controls(data):
+            lines = [line + "\n" for line in data.decode("utf-8", "replace").split("\n") if line.strip()]
+            yield from _line_chunks(lines, names, wanted, chunk_lines)
+            return
     skipped = 0
 
     def invalid(row: pacsv.InvalidRow) -> str:
