@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from pandas.api.types import union_categoricals
 
 from ..errors import CfSignWarning, InputError
 from ..findings import CATALOG
@@ -36,7 +37,7 @@ from .batch import diagnose_many
 from .inputs import one_array
 from .logformats import RawChunk, read_json_lines, read_parquet, read_text
 from .logsource import Format, LogFile, Source, log_files, open_binary, sniff
-from .logtable import CATEGORIES, DIAGNOSIS_FIELDS, typed
+from .logtable import DIAGNOSIS_FIELDS, DICTIONARY_FIELDS, typed
 from .logwrite import write_access_log
 
 __all__ = ["DIAGNOSIS_COLUMNS", "DIAGNOSIS_FIELDS", "FIELDS", "coverage", "diagnose_access_log", "iter_access_log",
@@ -110,7 +111,7 @@ def _iter(
     for log in log_files(source):
         for chunk in _read_file(log, format, wanted, max(1, chunk_lines), realtime):
             skipped += chunk.skipped
-            if len(chunk.frame) or not chunk.skipped:
+            if chunk.table.num_rows or not chunk.skipped:
                 yield typed(chunk, wanted=wanted, partitions=log.partitions)
     if skipped:
         warnings.warn(
@@ -132,7 +133,7 @@ def _read_file(
         if realtime is not None:
             yield from read_text(handle, fields=realtime, wanted=wanted, chunk_lines=chunk_lines, headers=False)
         elif kind == "parquet":
-            yield from read_parquet(handle, wanted=wanted, chunk_lines=chunk_lines)
+            yield from read_parquet(handle, wanted=wanted, chunk_lines=chunk_lines, dictionary=DICTIONARY_FIELDS)
         elif kind == "json":
             yield from read_json_lines(handle, wanted=wanted, chunk_lines=chunk_lines)
         else:
@@ -140,18 +141,34 @@ def _read_file(
 
 
 def _collect(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
-    """One frame of the chunks, few-valued fields as categories; ``attrs["fields"]`` what every file logged."""
+    """One frame of the chunks (their categories unioned); ``attrs["fields"]`` what every file logged."""
     frames = list(parts)
     if not frames:
-        return typed(RawChunk(pd.DataFrame({n: pd.Series([], dtype=object) for n in FIELDS}), FIELDS), wanted=None)
+        return typed(RawChunk(pa.table({n: pa.array([], pa.string()) for n in FIELDS}), FIELDS), wanted=None)
     logged = [f for f in frames[0].attrs["fields"] if all(f in p.attrs["fields"] for p in frames[1:])]
-    partitions = dict.fromkeys(k for p in frames for k in p.attrs.get("partitions", ()))
-    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    for name in (*CATEGORIES, *partitions):
-        if name in frame:
-            frame[name] = frame[name].astype("category")
+    frame = concat_frames(frames) if len(frames) > 1 else frames[0]
     frame.attrs = {"fields": tuple(logged)}
     return frame
+
+
+def concat_frames(
+    frames: Sequence[pd.DataFrame], *, sort_categories: bool = True, ignore_index: bool = True
+) -> pd.DataFrame:
+    """Frames one after the other; a category column stays one, its categories unioned (sorted, or in order).
+
+    (``pd.concat`` turns categories that differ into text.) A column some frames lack is missing there.
+    """
+    names = list(dict.fromkeys(n for f in frames for n in f.columns))
+    categorical = [n for n in names if any(isinstance(f[n].dtype, pd.CategoricalDtype) for f in frames if n in f)]
+    out = pd.concat([f.drop(columns=[n for n in categorical if n in f]) for f in frames], ignore_index=ignore_index)
+    for name in categorical:
+        parts = [f[name].astype("category") if name in f else _no_values(len(f)) for f in frames]
+        out[name] = pd.Series(union_categoricals(parts, sort_categories=sort_categories), index=out.index)
+    return out.loc[:, names]
+
+
+def _no_values(n: int) -> pd.Series:
+    return pd.Series(pd.Categorical.from_codes(np.full(n, -1, np.int8), dtype=pd.CategoricalDtype(pd.Index([], dtype=STR))))
 
 
 # --- diagnosing -------------------------------------------------------------------------------

@@ -22,13 +22,12 @@ from typing import IO, Any, Literal, cast
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
-from pandas.api.types import union_categoricals
 
 from .. import extras
 from ..errors import InputError
 from ..keys import PublicKey, load_public_key
 from ..times import TimeLike, now_epoch
-from .accesslog import diagnose_access_log, read_access_log, read_realtime_log
+from .accesslog import concat_frames, diagnose_access_log, read_access_log, read_realtime_log
 from .assemble import STR
 from .logsource import LogFile, Source, log_files
 
@@ -310,8 +309,4 @@ def concat_parts(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
     kept = [f for f in frames if len(f)] or list(frames[:1])
     if len(kept) == 1:
         return kept[0]
-    categorical = [name for name, dtype in kept[0].dtypes.items() if isinstance(dtype, pd.CategoricalDtype)]
-    out = pd.concat([f.drop(columns=categorical) for f in kept])
-    for name in categorical:
-        out[name] = pd.Series(union_categoricals([f[name] for f in kept]), index=out.index)
-    return out.loc[:, list(kept[0].columns)]
+    return concat_frames(kept, sort_categories=False, ignore_index=False)

@@ -1,11 +1,13 @@
 """The per-format log readers: W3C text, JSON lines, Parquet and real-time records, as raw text chunks.
 
-Each reader yields :class:`RawChunk` values: the fields as logged (text, ``-`` for empty), under
-their canonical W3C names (:func:`cfsign_nb.logformat.canonical_name`), limited to the ``wanted``
-fields when a projection is asked for, plus the fields the file logs at all. JSON and Parquet are
-read by pyarrow (a JSON file is parsed in one call, a Parquet file in row groups of only the
-wanted columns); W3C and real-time text by pandas' C parser. A line that is not a record (raw
-control bytes, the wrong number of fields, invalid JSON) is counted in ``skipped``, never raised.
+Each reader yields :class:`RawChunk` values: an Arrow table of the fields as logged (text, ``-``
+for empty; a Parquet file's few-valued fields as dictionaries, as it stores them), under their
+canonical W3C names (:func:`cfsign_nb.logformat.canonical_name`), limited to the ``wanted`` fields
+when a projection is asked for, plus the fields the file logs at all. Everything is parsed by
+pyarrow (a JSON file in one call, a Parquet file in row groups of only the wanted columns, text
+in blocks of whole lines) except the rare text block that must go line by line. A line that is
+not a record (raw control bytes, the wrong number of fields, invalid JSON) is counted in
+``skipped``, never raised.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ _MAX_FIELDS = 1_000  # more names than any log has: a #Fields line beyond this i
 class RawChunk:
     """Up to a chunk of records as logged (text columns, canonical names) and the fields their file logs."""
 
-    frame: pd.DataFrame
+    table: pa.Table
     fields: tuple[str, ...]
     skipped: int = 0
 
@@ -48,7 +50,7 @@ def _keep(names: Sequence[str], wanted: Collection[str] | None) -> list[str]:
 
 # --- W3C and real-time text -------------------------------------------------------------------
 
-_BLOCK_BYTES = 32 << 20  # text is read in blocks of whole lines of about this size
+_BLOCK_BYTES = 16 << 20  # text is read in blocks of whole lines of about this size (glibc reuses, not maps, these)
 _TEXT = re.compile(rb"\S")  # a segment with any of it holds records (searched in place, never copied)
 
 
@@ -101,7 +103,11 @@ def _segments(block: bytes, headers: bool) -> Iterator[tuple[tuple[int, int], by
 
 
 def _next_header(block: bytes, start: int) -> int:
-    found = block.find(b"\n#", start)
+    """Where the next line that starts with ``#`` starts (a search for a lone byte is memchr-fast)."""
+    mark = block.find(b"#", start)
+    if mark <= 0 or block[mark - 1] == 0x0A:
+        return mark
+    found = block.find(b"\n#", mark)  # a '#' inside a record: look on from there for one at a line start
     return -1 if found < 0 else found + 1
 
 
@@ -125,7 +131,7 @@ def _parse_block(
 
     table = pacsv.read_csv(
         pa.BufferReader(body),
-        read_options=pacsv.ReadOptions(column_names=names),
+        read_options=pacsv.ReadOptions(column_names=names, block_size=max(len(body), 1)),  # one chunk a column
         parse_options=pacsv.ParseOptions(
             delimiter="\t", quote_char=False, escape_char=False, double_quote=False, invalid_row_handler=invalid
         ),
@@ -138,8 +144,7 @@ def _parse_block(
     for lo in range(0, max(table.num_rows, 1), chunk_lines):
         part = table.slice(lo, chunk_lines)
         if part.num_rows or (lo == 0 and skipped):
-            frame = part.to_pandas() if columns else pd.DataFrame(index=range(part.num_rows))
-            yield RawChunk(frame, fields, skipped if lo == 0 else 0)
+            yield RawChunk(part, fields, skipped if lo == 0 else 0)
 
 
 def _line_chunks(
@@ -179,13 +184,13 @@ def _parse(lines: list[str], names: list[str], wanted: Collection[str] | None, s
         text = "".join(kept)
     columns = _keep(names, wanted)
     if not text:
-        frame = pd.DataFrame({n: pd.Series([], dtype=object) for n in columns})
-    else:
-        frame = pd.read_csv(
-            io.StringIO(text), sep="\t", names=names, usecols=columns, header=None, dtype=str,
-            na_filter=False, quoting=3, engine="c",
-        )[columns]
-    return RawChunk(frame, tuple(names), skipped)
+        return RawChunk(pa.table({n: pa.array([], pa.string()) for n in columns}), tuple(names), skipped)
+    frame = pd.read_csv(
+        io.StringIO(text), sep="\t", names=names, usecols=columns, header=None, dtype=str,
+        na_filter=False, quoting=3, engine="c",
+    )
+    table = pa.table({n: pa.array(frame[n].tolist(), pa.string()) for n in columns} or {"": pa.nulls(len(frame))})
+    return RawChunk(table.select(columns), tuple(names), skipped)
 
 
 def _has_raw_controls(text: str | bytes) -> bool:
@@ -211,7 +216,7 @@ def read_json_lines(handle: IO[bytes], *, wanted: Collection[str] | None, chunk_
         table, keys = _record_table(records, wanted)
     fields = tuple(_unique([canonical_name(k) for k in keys]))
     for lo in range(0, max(table.num_rows, 1), chunk_lines):
-        yield RawChunk(_chunk(table.slice(lo, chunk_lines), fields).frame, fields, skipped if lo == 0 else 0)
+        yield _chunk(table.slice(lo, chunk_lines), fields, skipped if lo == 0 else 0)
 
 
 def _json_table(data: bytes, wanted: Collection[str] | None) -> tuple[pa.Table, list[str]]:
@@ -276,26 +281,40 @@ def _text(value: object) -> str | None:
 
 # --- Parquet ----------------------------------------------------------------------------------
 
-def read_parquet(handle: IO[bytes], *, wanted: Collection[str] | None, chunk_lines: int) -> Iterator[RawChunk]:
-    """v2 Parquet: the underscore names; only the wanted columns are read, a row group batch at a time."""
+def read_parquet(
+    handle: IO[bytes], *, wanted: Collection[str] | None, chunk_lines: int, dictionary: Collection[str] = ()
+) -> Iterator[RawChunk]:
+    """v2 Parquet: the underscore names; only the wanted columns are read, a row group batch at a time.
+
+    Text fields named in ``dictionary`` (canonical names) are read as dictionaries, as Parquet
+    stores few-valued columns: their values are never turned into one string per row.
+    """
     parquet = pq.ParquetFile(handle)
-    names = parquet.schema_arrow.names
+    schema = parquet.schema_arrow
+    names = schema.names
     columns = [n for n in names if wanted is None or canonical_name(n) in wanted]
+    as_dictionary = [n for n in columns if canonical_name(n) in dictionary and pa.types.is_string(schema.field(n).type)]
+    if as_dictionary:
+        handle.seek(0)
+        parquet = pq.ParquetFile(handle, read_dictionary=as_dictionary)
     fields = tuple(_unique([canonical_name(n) for n in names]))
     any_rows = False
     for batch in parquet.iter_batches(batch_size=chunk_lines, columns=columns):
         any_rows = True
         yield _chunk(pa.Table.from_batches([batch]), fields)
     if not any_rows:
-        yield _chunk(parquet.schema_arrow.empty_table().select(columns), fields)
+        yield _chunk(schema.empty_table().select(columns), fields)
 
 
-def _chunk(table: pa.Table, fields: tuple[str, ...]) -> RawChunk:
-    """A pyarrow table as a raw chunk: every column as text, canonical names."""
+def _chunk(table: pa.Table, fields: tuple[str, ...], skipped: int = 0) -> RawChunk:
+    """A pyarrow table as a raw chunk: canonical names, every column text (or a dictionary of text)."""
     names = _unique([canonical_name(n) for n in table.column_names])
-    columns = {}
-    for name, column in zip(names, table.columns, strict=True):
-        text = column if pa.types.is_string(column.type) else pc.cast(column, pa.string())
-        columns[name] = text
-    frame = pa.table(columns).to_pandas() if columns else pd.DataFrame(index=range(table.num_rows))
-    return RawChunk(frame, fields)
+    columns = [
+        column if pa.types.is_string(column.type) or _text_dictionary(column.type) else pc.cast(column, pa.string())
+        for column in table.columns
+    ]
+    return RawChunk(pa.Table.from_arrays(columns, names=names) if names else table, fields, skipped)
+
+
+def _text_dictionary(kind: pa.DataType) -> bool:
+    return pa.types.is_dictionary(kind) and pa.types.is_string(kind.value_type)

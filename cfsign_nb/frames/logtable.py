@@ -2,15 +2,17 @@
 
 Whatever the file (legacy or v2 W3C, JSON, Parquet, real-time), a chunk of raw text becomes the
 same frame: ``timestamp`` (tz-aware UTC seconds, from ``date`` + ``time`` or the real-time
-``timestamp``), the wanted standard fields in the legacy order (missing ones empty), any other
-logged field as text, the Hive partition values, and ``url``. Values are unescaped once with
-:mod:`cfsign_nb.logformat`'s rules (with pyarrow; only values with an escape other than ``%20`` one by one).
+``timestamp``), the wanted standard fields in the legacy order (missing ones empty; few-valued
+ones as categories), any other logged field as text, the Hive partition values, and ``url``.
+Values are unescaped once with :mod:`cfsign_nb.logformat`'s rules, in Arrow (a dictionary column
+only in its dictionary; only values with an escape other than ``%20`` one by one).
 ``frame.attrs["fields"]`` lists the fields the file logged, which the diagnosis needs to tell
 "not sent" from "not logged".
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 
 import numpy as np
@@ -23,7 +25,7 @@ from .assemble import STR, UTC_SECONDS
 from .inputs import one_array
 from .logformats import RawChunk
 
-__all__ = ["CATEGORIES", "DIAGNOSIS_FIELDS", "FLOATS", "INTS", "typed"]
+__all__ = ["CATEGORIES", "DICTIONARY_FIELDS", "DIAGNOSIS_FIELDS", "FLOATS", "INTS", "typed"]
 
 INTS = ("sc-bytes", "sc-status", "cs-bytes", "c-port", "sc-content-len", "sc-range-start", "sc-range-end")
 FLOATS = ("time-taken", "time-to-first-byte")
@@ -33,6 +35,9 @@ CATEGORIES = (
     "x-edge-detailed-result-type", "sc-content-type",
 )
 """Fields with few distinct values, stored as categories by :func:`~cfsign_nb.frames.read_access_log`."""
+
+DICTIONARY_FIELDS = (*CATEGORIES, "date", "time", "sc-status")
+"""Fields a reader may hand over as Arrow dictionaries (Parquet stores them so): typed value by distinct value."""
 
 DIAGNOSIS_FIELDS = (
     "date", "time", TIMESTAMP, "c-ip", "cs(Host)", "x-host-header", "cs-protocol", "cs-uri-stem", "cs-uri-query",
@@ -47,31 +52,35 @@ def typed(
     raw: RawChunk, *, wanted: Collection[str] | None, partitions: Mapping[str, str] | None = None
 ) -> pd.DataFrame:
     """The typed frame of one raw chunk (see the module docstring); ``wanted`` None means every field."""
-    frame = raw.frame
-    n = len(frame)
-    epoch = frame.pop(TIMESTAMP) if TIMESTAMP in frame else None
+    table = raw.table
+    n = table.num_rows
+    index = pd.RangeIndex(n)
+    logged = {name: one_array(table.column(name)) for name in table.column_names}
+    epoch = logged.pop(TIMESTAMP, None)
     standard = [name for name in FIELDS if wanted is None or name in wanted]
-    extra = [name for name in frame.columns if name not in FIELDS]
+    extra = [name for name in logged if name not in FIELDS]
+    texts: dict[str, pa.Array] = {}  # unescaped text of the logged text fields, as Arrow (some dictionaries)
     columns: dict[str, pd.Series] = {}
     for name in (*standard, *extra):
-        if name not in frame:  # not logged: all missing, in the field's dtype
-            columns[name] = _missing(name, n, frame.index)
+        values = logged.get(name)
+        if values is None:  # not logged: all missing, in the field's dtype
+            columns[name] = _missing(name, n, index)
         elif name in INTS:
-            columns[name] = _int_column(frame[name])
+            columns[name] = pd.Series(pd.array(_plain(_by_value(values, _ints)), dtype="Int64"), index=index)
         elif name in FLOATS:
-            columns[name] = _numbers(frame[name])
+            columns[name] = pd.Series(_plain(_by_value(values, _floats)).to_numpy(zero_copy_only=False), index=index)
         else:
-            columns[name] = _unescaped(frame[name], name)
+            texts[name] = _by_value(values, lambda text: _unescaped(text, name))
+            columns[name] = _pandas_text(texts[name], categorical=name in CATEGORIES, index=index)
     for key, value in (partitions or {}).items():
         if key not in columns:
-            columns[key] = pd.Series([value] * n, index=frame.index, dtype=STR)
-    stamp = _timestamp(frame, epoch)
-    if epoch is not None and ("date" not in frame or "time" not in frame):
+            columns[key] = pd.Series(pd.Categorical.from_codes(np.zeros(n, np.int8), dtype=_categories([value])), index=index)
+    stamp = _timestamp(texts, epoch, index)
+    if epoch is not None and ("date" not in texts or "time" not in texts):
         for name, fmt in (("date", "%Y-%m-%d"), ("time", "%H:%M:%S")):
             if name in columns:
                 columns[name] = stamp.dt.strftime(fmt).astype(STR)
-    url = _url(columns, frame.index)
-    out = pd.DataFrame({"timestamp": stamp, **columns, "url": url}, index=frame.index)
+    out = pd.DataFrame({"timestamp": stamp, **columns, "url": _url(texts, index)}, index=index, copy=False)
     out.attrs["fields"] = tuple(raw.fields)
     out.attrs["partitions"] = tuple(k for k in (partitions or {}) if k in columns)
     return out
@@ -83,35 +92,81 @@ def _missing(name: str, n: int, index: pd.Index) -> pd.Series:
         return pd.Series(pd.arrays.IntegerArray(np.zeros(n, np.int64), np.ones(n, bool)), index=index)
     if name in FLOATS:
         return pd.Series(np.full(n, np.nan), index=index)
+    if name in CATEGORIES:
+        return pd.Series(pd.Categorical.from_codes(np.full(n, -1, np.int8), dtype=_categories([])), index=index)
     return pd.Series(pa.nulls(n, pa.large_string()), index=index, dtype=STR)
 
 
-def _timestamp(frame: pd.DataFrame, epoch: pd.Series | None) -> pd.Series:
+def _by_value(values: pa.Array, convert: object) -> pa.Array:
+    """``convert`` (text array → array) applied to a text array, or to a dictionary's values only."""
+    if pa.types.is_dictionary(values.type):
+        return pa.DictionaryArray.from_arrays(values.indices, convert(values.dictionary))  # type: ignore[operator]
+    return convert(values)  # type: ignore[operator]
+
+
+def _plain(values: pa.Array) -> pa.Array:
+    """A dictionary array as the plain array of its values, row by row (other arrays as they are)."""
+    return values.dictionary.take(values.indices) if pa.types.is_dictionary(values.type) else values
+
+
+def _categories(values: list[str]) -> pd.CategoricalDtype:
+    return pd.CategoricalDtype(pd.Index(values, dtype=STR))
+
+
+def _pandas_text(text: pa.Array, *, categorical: bool, index: pd.Index) -> pd.Series:
+    """Arrow text as pandas: a category column (sorted categories, as ``astype("category")`` makes) or STR."""
+    if not categorical:
+        return pd.Series(pd.array(_plain(text).cast(pa.large_string()), dtype=STR), index=index)
+    encoded = text if pa.types.is_dictionary(text.type) else pc.dictionary_encode(text)
+    values = pd.Series(pd.array(encoded.dictionary.cast(pa.large_string()), dtype=STR))
+    order, categories = pd.factorize(values, sort=True)  # a dictionary entry may be null, or repeat once unescaped
+    rows = np.asarray(encoded.indices.fill_null(-1), dtype=np.int64)
+    codes = np.where(rows >= 0, np.append(np.asarray(order, dtype=np.int64), -1)[rows], -1)
+    return pd.Series(pd.Categorical.from_codes(codes, dtype=_categories(list(categories))), index=index)
+
+
+def _timestamp(texts: Mapping[str, pa.Array], epoch: pa.Array | None, index: pd.Index) -> pd.Series:
     """UTC seconds from ``date`` + ``time`` when logged, else from the real-time epoch (milliseconds dropped)."""
-    if "date" in frame and "time" in frame:
-        # A log has few distinct (date, time) pairs: each is parsed once, at one row that has it.
-        dates, _ = pd.factorize(frame["date"])
-        times, time_words = pd.factorize(frame["time"])
-        key = np.where((dates < 0) | (times < 0), -1, dates.astype(np.int64) * max(len(time_words), 1) + times)
-        pairs, distinct = pd.factorize(key)
-        row = np.empty(len(distinct), dtype=np.int64)
-        row[pairs] = np.arange(len(pairs))
-        stamp = frame["date"].iloc[row].astype(str) + " " + frame["time"].iloc[row].astype(str)
-        when = pd.to_datetime(stamp, format="%Y-%m-%d %H:%M:%S", utc=True, errors="coerce").astype(UTC_SECONDS)
-        return pd.Series(when.array.take(pairs), index=frame.index)
+    if "date" in texts and "time" in texts:
+        # A log has few distinct (date, time) pairs: each is parsed once.
+        dates, times = (_encoded(texts[name]) for name in ("date", "time"))
+        width = max(len(times.dictionary), 1)
+        day, second = (_codes(part) for part in (dates, times))
+        pairs, distinct = pd.factorize(np.where((day < 0) | (second < 0), -1, day * width + second))
+        known = distinct >= 0
+        words = np.full(len(distinct), "", dtype=object)
+        date_words, time_words = (np.asarray(part.dictionary.to_pylist(), dtype=object) for part in (dates, times))
+        words[known] = date_words[distinct[known] // width] + " " + time_words[distinct[known] % width]
+        when = pd.to_datetime(pd.Series(words, dtype=object), format="%Y-%m-%d %H:%M:%S", utc=True, errors="coerce")
+        return pd.Series(when.astype(UTC_SECONDS).array.take(pairs), index=index)
     if epoch is not None:
-        seconds = np.floor(pd.to_numeric(epoch, errors="coerce").astype("float64"))
+        numbers = pd.to_numeric(pd.Series(_plain(epoch).to_pylist(), dtype=object), errors="coerce")
+        seconds = np.floor(numbers.astype("float64"))
         seconds = seconds.where((seconds >= 0) & (seconds <= _MAX_EPOCH))
-        return pd.to_datetime(seconds, unit="s", utc=True).astype(UTC_SECONDS)
-    return pd.Series(pd.NaT, index=frame.index, dtype=UTC_SECONDS)
+        return pd.Series(pd.to_datetime(seconds, unit="s", utc=True).astype(UTC_SECONDS).array, index=index)
+    return pd.Series(pd.NaT, index=index, dtype=UTC_SECONDS)
 
 
-def _url(columns: Mapping[str, pd.Series], index: pd.Index) -> pd.Series:
+def _codes(text: pa.DictionaryArray) -> np.ndarray:
+    """Each row's dictionary index, -1 where the row or its dictionary entry is missing."""
+    codes = np.asarray(text.indices.fill_null(-1), dtype=np.int64)
+    if text.dictionary.null_count:
+        codes[codes >= 0] = np.where(np.asarray(text.dictionary.is_valid(), dtype=bool)[codes[codes >= 0]],
+                                     codes[codes >= 0], -1)
+    return codes
+
+
+def _encoded(text: pa.Array) -> pa.DictionaryArray:
+    """Text as a dictionary array (as it is when it already is one)."""
+    return text if pa.types.is_dictionary(text.type) else pc.dictionary_encode(text)
+
+
+def _url(texts: Mapping[str, pa.Array], index: pd.Index) -> pd.Series:
     """The request URL from ``cs-protocol``, ``x-host-header`` or ``cs(Host)``, ``cs-uri-stem`` and ``cs-uri-query``."""
-    def text(name: str) -> pa.ChunkedArray:
-        if name not in columns:
-            return pa.chunked_array([pa.nulls(len(index), pa.large_string())])
-        return pa.chunked_array(_arrow(columns[name])).cast(pa.large_string())
+    def text(name: str) -> pa.Array:
+        if name not in texts:
+            return pa.nulls(len(index), pa.large_string())
+        return _plain(texts[name]).cast(pa.large_string())
 
     def word(value: str) -> pa.Scalar:
         return pa.scalar(value, pa.large_string())
@@ -119,7 +174,7 @@ def _url(columns: Mapping[str, pd.Series], index: pd.Index) -> pd.Series:
     host = pc.coalesce(text("x-host-header"), text("cs(Host)"))
     scheme = pc.coalesce(text("cs-protocol"), word("https"))
     stem = text("cs-uri-stem")
-    query = one_array(text("cs-uri-query"))
+    query = text("cs-uri-query")
     base = (scheme, word("://"), host, stem)
     if query.null_count == len(query):
         url = pc.binary_join_element_wise(*base, word(""))
@@ -132,48 +187,51 @@ def _url(columns: Mapping[str, pd.Series], index: pd.Index) -> pd.Series:
         url = pc.binary_join_element_wise(*base, marks, query, word(""), null_handling="replace")
         if host.null_count or stem.null_count:  # no URL without a host and a path
             url = pc.if_else(pc.is_null(pc.binary_join_element_wise(*base, word(""))), pa.scalar(None, url.type), url)
-    return pd.Series(url, index=index, dtype=STR)
+    return pd.Series(pd.array(url, dtype=STR), index=index)
 
 
-def _arrow(column: pd.Series) -> pa.Array | pa.ChunkedArray:
-    """A text column as Arrow strings (no copy for pandas' Arrow-backed text)."""
-    values = column.array
-    inner = getattr(values, "_pa_array", None)
-    if inner is not None and pa.types.is_string(inner.type) | pa.types.is_large_string(inner.type):
-        return inner
-    return pa.array(column.astype(STR).array)
+_PERCENT = re.compile(b"%")
 
 
-def _unescaped(column: pd.Series, name: str) -> pd.Series:
-    """Field ``name`` as text, ``-`` missing, :func:`~cfsign_nb.logformat.unescape_field` applied where a ``%`` is."""
-    text = one_array(_arrow(column))
+def _unescaped(text: pa.Array, name: str) -> pa.Array:
+    """Text as logged → as sent: ``-`` missing, :func:`~cfsign_nb.logformat.unescape_field` applied where a ``%`` is."""
     dash = pc.equal(text, EMPTY)
-    if pc.any(dash).as_py():
+    if dash.true_count:
         text = pc.if_else(dash, pa.scalar(None, text.type), text)
+    if not _any_percent(text):  # one search of the whole column's bytes: most columns have no escape at all
+        return text
     escaped = pc.fill_null(pc.match_substring(text, "%"), False)
-    if pc.any(escaped).as_py():
-        # Most escapes are spaces (a user agent, "; " between cookies): where %20 is the only one, decode at once.
-        spaced = pc.replace_substring(text, "%20", " ")
-        text = pc.if_else(escaped, spaced, text)
-        escaped = pc.and_(escaped, pc.fill_null(pc.match_substring(spaced, "%"), False))
-        if pc.any(escaped).as_py():
-            values = column.astype(object)[np.asarray(escaped)].tolist()
-            text = pc.replace_with_mask(text, escaped, pa.array([unescape_field(v, name) for v in values], text.type))
-    return pd.Series(text, index=column.index, dtype=STR)
+    # Most escapes are spaces (a user agent, "; " between cookies): where %20 is the only one, decode at once.
+    spaced = pc.replace_substring(text, "%20", " ")
+    text = pc.if_else(escaped, spaced, text)
+    escaped = pc.and_(escaped, pc.fill_null(pc.match_substring(spaced, "%"), False))
+    if escaped.true_count:
+        values = text.filter(escaped).to_pylist()
+        text = pc.replace_with_mask(text, escaped, pa.array([unescape_field(v, name) for v in values], text.type))
+    return text
 
 
-def _numbers(column: pd.Series) -> pd.Series:
-    """Numbers as float64; ``-`` and anything that is not a number are missing."""
-    return pd.to_numeric(column.astype(object), errors="coerce").astype("float64")
+def _any_percent(text: pa.Array) -> bool:
+    """Whether any value of a string array holds a ``%`` (its data buffer searched in place)."""
+    data = text.buffers()[2]
+    if data is None or len(text) == 0:
+        return False
+    width = np.int64 if pa.types.is_large_string(text.type) else np.int32
+    offsets = np.frombuffer(text.buffers()[1], dtype=width)[text.offset : text.offset + len(text) + 1]
+    return _PERCENT.search(memoryview(data)[int(offsets[0]) : int(offsets[-1])]) is not None
 
 
-def _int_column(column: pd.Series) -> pd.Series:
-    """Whole numbers that fit an int64 as Int64; anything else (``1.5``, ``1e400``, 5,000 digits) is missing."""
-    text = one_array(_arrow(column))
+def _floats(text: pa.Array) -> pa.Array:
+    """Numbers as float64; ``-`` and anything that is not a number are missing (NaN)."""
+    numbers = pd.to_numeric(pd.Series(text.to_pylist(), dtype=object), errors="coerce").astype("float64")
+    return pa.array(numbers.to_numpy(), pa.float64(), from_pandas=False)
+
+
+def _ints(text: pa.Array) -> pa.Array:
+    """Whole numbers that fit an int64; anything else (``-``, ``1.5``, ``1e400``, 5,000 digits) is missing."""
     digits = pc.match_substring_regex(text, r"^-?[0-9]{1,18}$")  # surely an int64: Arrow parses it at once
     if pc.all(pc.or_kleene(digits, pc.equal(text, EMPTY))).as_py() is not False:
-        numbers = pc.cast(pc.if_else(digits, text, pa.scalar(None, text.type)), pa.int64())
-        return pd.Series(pd.array(numbers, dtype="Int64"), index=column.index)
-    numbers = _numbers(column)
+        return pc.cast(pc.if_else(digits, text, pa.scalar(None, text.type)), pa.int64())
+    numbers = pd.to_numeric(pd.Series(text.to_pylist(), dtype=object), errors="coerce").astype("float64")
     whole = numbers.where(np.isfinite(numbers) & (numbers == np.floor(numbers)) & (numbers.abs() < 2**63))
-    return whole.astype("Int64")
+    return pa.array(whole.astype("Int64"), pa.int64())
