@@ -121,6 +121,17 @@ def test_diagnose_many_agrees_with_diagnose_with_keys(corpus: list[object], rsa_
     assert table["verified"].iloc[0] is np.True_ or table["verified"].iloc[0] == True  # noqa: E712
 
 
+def test_rows_decoded_in_many_cache_blocks_agree(
+    corpus: list[object], rsa_key: PrivateKey, ecdsa_key: PrivateKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cfsign_nb.frames import fast
+
+    monkeypatch.setattr(fast, "_CACHE_BYTES", 300)  # a block of one or two rows: every block boundary is crossed
+    keys = _keys(rsa_key, ecdsa_key)
+    table = diagnose_many(corpus, now=NOW, public_keys=keys)
+    _assert_agrees(table, corpus, now=NOW, public_keys=keys)
+
+
 def test_per_row_now_client_ip_and_request_url(corpus: list[object], rsa_key: PrivateKey, ecdsa_key: PrivateKey) -> None:
     keys = _keys(rsa_key, ecdsa_key)
     nows = [NOW + 30 * (i % 40) - 600 for i in range(len(corpus))]

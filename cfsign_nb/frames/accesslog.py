@@ -291,14 +291,19 @@ def _diagnose_chunk(
     """The diagnosis columns of one chunk of the log."""
     query, cookie = _column(chunk, "cs-uri-query", logged), _column(chunk, "cs(Cookie)", logged)
     queries, cookies = _strings(query), _strings(cookie)
-    if queries is not None:
-        signed_query = _true(pc.match_substring_regex(queries, SIGNED_QUERY_PATTERN))
-    else:
-        signed_query = query.map(lambda q: isinstance(q, str) and bool(signing_names(q))).to_numpy(dtype=bool)
     if cookies is not None:
-        use_cookie = ~signed_query & _true(pc.match_substring(cookies, COOKIE_PREFIX))
+        has_cookie = _true(pc.match_substring(cookies, COOKIE_PREFIX))
     else:
-        use_cookie = ~signed_query & cookie.map(lambda c: isinstance(c, str) and COOKIE_PREFIX in c).to_numpy(bool)
+        has_cookie = cookie.map(lambda c: isinstance(c, str) and COOKIE_PREFIX in c).to_numpy(bool)
+    # Whether the query is signed matters where CloudFront cookies were sent, or everywhere when the
+    # log lacks the cookies: only those rows are searched.
+    asked = np.flatnonzero(has_cookie) if "cs(Cookie)" in logged else np.arange(len(chunk))
+    signed_query = np.zeros(len(chunk), dtype=bool)
+    if len(asked) and queries is not None:
+        signed_query[asked] = _true(pc.match_substring_regex(queries.take(pa.array(asked)), SIGNED_QUERY_PATTERN))
+    elif len(asked):
+        signed_query[asked] = query.iloc[asked].map(lambda q: isinstance(q, str) and bool(signing_names(q))).to_numpy(bool)
+    use_cookie = ~signed_query & has_cookie
     # Where the signature might travel in a field the log lacks, no diagnosis can be sure.
     unknowable = ~signed_query & ~use_cookie & (("cs-uri-query" not in logged) or ("cs(Cookie)" not in logged))
     if not {"cs-uri-stem"} <= logged or not logged & {"x-host-header", "cs(Host)"} or not (
@@ -321,7 +326,7 @@ def _diagnose_chunk(
         workers=workers,
     )
     table.index = chunk.index
-    table["artifact"] = pd.Categorical(np.where(use_cookie, "cookies", "url"), categories=["url", "cookies"])
+    table["artifact"] = pd.Categorical.from_codes(use_cookie.astype(np.int8), categories=["url", "cookies"])
     table = table.loc[:, list(DIAGNOSIS_COLUMNS)]
     if unknowable.any():
         rows = unknowable

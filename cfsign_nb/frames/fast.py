@@ -46,6 +46,8 @@ _POWERS = 10.0 ** np.arange(11, -1, -1)
 _HTTPS, _HTTP = (np.uint64(int.from_bytes(scheme.ljust(8, b"\0"), "little")) for scheme in (b"https://", b"http://"))
 _SEVEN_BYTES = np.uint64(2**56 - 1)
 _RAW_ECDSA_BYTES = 64  # an r||s ECDSA signature: diagnose() explains it, so such rows go per-row
+_MAX_KEY_ID = 64  # the longest key pair id the fast path takes
+_PAD = _MAX_KEY_ID + 16  # zero bytes after a chunk's data: a window read from any position in it stays inside
 
 
 def _fast_codes(expired: bool, long_lifetime: bool, after_2038: bool, verified: bool) -> tuple[str, ...]:
@@ -74,7 +76,7 @@ class FastRows:
         self.sha256 = np.zeros(n, dtype=bool)
         self.kid = np.empty(n, dtype=object)
         self.verified = np.zeros(n, dtype=bool)
-        self.padded: np.ndarray | None = None  # the chunk's bytes and 16 zero bytes: what the positions index
+        self.padded: np.ndarray | None = None  # the chunk's bytes and _PAD zero bytes: what the positions index
 
     def strings(self, start: np.ndarray, end: np.ndarray) -> pa.Array:
         """Substrings ``data[start:end]`` of the fast rows (empty elsewhere), without a per-row loop."""
@@ -169,28 +171,51 @@ def fast_canned(array: pa.Array, eligible: np.ndarray) -> FastRows | None:
     alphanumeric key id as values; at most 8,192 bytes; a signature that is not 64 bytes.
     """
     n = len(array)
-    fast = FastRows(n)
     buffers = array.buffers()
     if buffers[2] is None:
         return None
     offsets = np.frombuffer(buffers[1], dtype=np.int64)[array.offset : array.offset + n + 1]
     lo, hi = int(offsets[0]), int(offsets[-1])
-    # One copy of the chunk's bytes, zero-padded so 16-byte windows never read past the end;
+    # One copy of the chunk's bytes, zero-padded so windows never read past the end;
     # every position below counts from the chunk's first byte.
-    padded = np.zeros(hi - lo + 16, dtype=np.uint8)
+    padded = np.empty(hi - lo + _PAD, dtype=np.uint8)
     padded[: hi - lo] = np.frombuffer(buffers[2], dtype=np.uint8)[lo:hi]
-    fast.padded = padded
+    padded[hi - lo :] = 0
     offsets = offsets - lo
-    start, end = offsets[:-1], offsets[1:]
-    ok = eligible & (end - start >= 12) & (end - start <= URL_LIMIT)
     # Every 8 bytes from each offset as one little-endian word (an unaligned view), so the scheme, and
     # below the pair names, compare as integers without a byte-by-byte gather.
     words = np.ndarray((len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))
+    fast = FastRows(n)
+    fast.padded = padded
+    # Rows are decoded a cache-sized block at a time: every pass below reads each row again, and
+    # while the block's bytes stay in the CPU's cache that costs half what it does for a whole chunk.
+    bounds = np.unique([0, *(np.searchsorted(offsets, np.arange(0, hi - lo, _CACHE_BYTES), side="right") - 1)])
+    for r0, r1 in zip(bounds.tolist(), [*bounds[1:].tolist(), n], strict=True):
+        block = _decode_block(padded, words, offsets[r0 : r1 + 1], eligible[r0:r1])
+        if block is not None:
+            for name in _DECODED:
+                getattr(fast, name)[r0:r1] = getattr(block, name)
+    return fast if fast.mask.any() else None
+
+
+_CACHE_BYTES = 1 << 20  # a block of rows' bytes (measured here: 1.7x faster than 20 MB chunks; 1 MB L2, 32 MB L3)
+_DECODED = ("mask", "start", "resource_end", "sig_start", "sig_end", "expires", "signature_bytes", "sha256", "kid")
+
+
+def _decode_block(padded: np.ndarray, words: np.ndarray, offsets: np.ndarray, eligible: np.ndarray) -> FastRows | None:
+    """:func:`fast_canned` for the rows between ``offsets`` (positions in ``padded``), or None if none qualifies."""
+    n = len(offsets) - 1
+    fast = FastRows(n)
+    limit = len(padded) - _PAD  # the chunk's bytes end here
+    start, end = offsets[:-1], offsets[1:]
+    ok = eligible & (end - start >= 12) & (end - start <= URL_LIMIT)
     head = words[start]
     ok &= (head == _HTTPS) | ((head & _SEVEN_BYTES) == _HTTP)
-    classes = np.frombuffer(padded[: hi - lo].tobytes().translate(_CLASS_TABLE), dtype=np.uint8)
-    special = np.flatnonzero(classes.astype(bool))
+    b0, b1 = int(offsets[0]), int(offsets[-1])
+    classes = np.frombuffer(padded[b0:b1].tobytes().translate(_CLASS_TABLE), dtype=np.uint8)
+    special = np.flatnonzero(classes.astype(bool))  # (nonzero is fast for booleans only)
     kinds = classes[special]
+    special += b0
     ok[np.searchsorted(offsets, special[kinds == _DISALLOWED], side="right") - 1] = False
 
     # Pair boundaries: the first '?' of each row, then every '&' after it.
@@ -212,20 +237,21 @@ def fast_canned(array: pa.Array, eligible: np.ndarray) -> FastRows | None:
     ok &= q_pos < np.iinfo(np.int64).max
 
     found: dict[bytes, np.ndarray] = {}
-    row_end = end[pair_row]
-    # The first 16 bytes of every pair as two little-endian 8-byte words (an unaligned view, one
-    # word per byte offset), so names compare as integers without a 16-wide gather.
-    first, second = words[pair_start], words[pair_start + 8]
+    # The first 8 bytes of every pair as one little-endian word (an unaligned view, one word per byte
+    # offset), so names compare as integers; the pairs that match are checked further, alone.
+    first = words[pair_start]
     for name in _NAMES:
         pattern, mask = _NAME_WORDS[name]
-        hit = ((first & mask[0]) == pattern[0]) & ((second & mask[1]) == pattern[1])
-        after = pair_start + len(name)
+        candidate = np.flatnonzero((first & mask[0]) == pattern[0])
+        starts, rows = pair_start[candidate], pair_row[candidate]
+        hit = (words[starts + 8] & mask[1]) == pattern[1] if mask[1] else np.ones(len(starts), dtype=bool)
+        after = starts + len(name)
         following = padded[after]
-        terminated = (after == row_end) | (following == 0x3D) | (following == 0x26)
-        hit &= terminated & (after <= row_end)
-        count = np.bincount(pair_row[hit], minlength=n)
+        row_end = end[rows]
+        hit &= ((after == row_end) | (following == 0x3D) | (following == 0x26)) & (after <= row_end)
+        count = np.bincount(rows[hit], minlength=n)
         position = np.full(n, -1, dtype=np.int64)
-        position[pair_row[hit]] = pair_start[hit]
+        position[rows[hit]] = starts[hit]
         found[name] = position
         if name == _POLICY:
             ok &= count == 0
@@ -244,7 +270,7 @@ def fast_canned(array: pa.Array, eligible: np.ndarray) -> FastRows | None:
 
     exp_len = p_sig - 1 - (p_exp + len(_EXPIRES) + 1)
     ok &= (exp_len >= 1) & (exp_len <= 12)
-    digits = padded[np.maximum(p_sig - 13, 0)[:, None] + np.arange(12)] - np.uint8(48)  # wraps: a non-digit is > 9
+    digits = _windows(words, p_sig - 13, 12, limit) - np.uint8(48)  # wraps: a non-digit is > 9
     in_value = np.arange(12)[None, :] >= (12 - exp_len)[:, None]
     ok &= ((digits <= 9) | ~in_value).all(1)
     # At most 12 digits: exact in float64, whose product runs in BLAS (an int64 one does not).
@@ -266,15 +292,15 @@ def fast_canned(array: pa.Array, eligible: np.ndarray) -> FastRows | None:
     kid_start = p_kid + len(_KEY_PAIR_ID) + 1
     kid_end = np.where(has_hash, p_hash - 1, end)
     kid_len = kid_end - kid_start
-    ok &= (kid_len >= 1) & (kid_len <= 64)
+    ok &= (kid_len >= 1) & (kid_len <= _MAX_KEY_ID)
     width = int(kid_len[ok].max()) if ok.any() else 1
-    kid_bytes = padded[np.clip(kid_start[:, None] + np.arange(width), 0, len(padded) - 1)]
+    kid_bytes = _windows(words, kid_start, width, limit)
     in_kid = np.arange(width)[None, :] < kid_len[:, None]
     ok &= (_ALNUM[kid_bytes] | ~in_kid).all(1)
 
     hash_start = p_hash + len(_HASH_ALGORITHM) + 1
     hash_len = end - hash_start
-    hash_bytes = padded[np.clip(hash_start[:, None] + np.arange(len(_SHA256)), 0, len(padded) - 1)]
+    hash_bytes = _windows(words, hash_start, len(_SHA256), limit)
     is_sha1 = (hash_len == len(_SHA1)) & (hash_bytes[:, : len(_SHA1)] == _SHA1).all(1)
     is_sha256 = (hash_len == len(_SHA256)) & (hash_bytes == _SHA256).all(1)
     ok &= ~has_hash | ((padded[p_hash + len(_HASH_ALGORITHM)] == 0x3D) & (is_sha1 | is_sha256))
@@ -291,6 +317,16 @@ def fast_canned(array: pa.Array, eligible: np.ndarray) -> FastRows | None:
     fast.kid = np.full(n, None, dtype=object)
     fast.kid[ok] = kid_text[ok].astype(object)
     return fast
+
+
+def _windows(words: np.ndarray, starts: np.ndarray, width: int, limit: int) -> np.ndarray:
+    """The ``width`` bytes from each start (clipped to ``0..limit``) as an (n, width) array, read a word at a time."""
+    count = -(-width // 8)
+    starts = np.clip(starts, 0, limit)
+    block = np.empty((len(starts), count), dtype="<u8")
+    for k in range(count):
+        block[:, k] = words[starts + 8 * k]
+    return block.view(np.uint8)[:, :width]
 
 
 def substrings(padded: np.ndarray | None, start: np.ndarray, end: np.ndarray) -> pa.Array:
