@@ -55,17 +55,36 @@ def summarise(result: Any, *, client: object | None = None) -> LogSummary:
 
 
 def _partial_counts(frame: pd.DataFrame) -> pd.DataFrame:
-    """Requests per (code, key, ok, 403, unexplained) in one partition: a few rows, whatever its size."""
+    """Requests per (code, key, ok, 403, unexplained) in one partition: a few rows, whatever its size.
+
+    The five columns are packed into one integer per row (category codes and flags) and counted
+    with numpy; only the distinct combinations are turned back into names.
+    """
     status = frame["sc-status"] if "sc-status" in frame else pd.Series(pd.NA, index=frame.index, dtype="Int64")
-    keys = pd.DataFrame({
-        "code": frame["code"].astype(str).to_numpy(dtype=object),
-        "key_pair_id": frame["key_pair_id"].astype(object).fillna("(none)").to_numpy(dtype=object),
-        "ok": frame["ok"].astype(bool).to_numpy(),
-        "refused_by_cloudfront": status.eq(403).fillna(False).astype(bool).to_numpy(),
-        "unexplained_403": frame["unexplained_403"].astype(bool).to_numpy(),
+    code, code_names = _codes_of(frame["code"])
+    key, key_names = _codes_of(frame["key_pair_id"])
+    flags = (
+        frame["ok"].to_numpy(dtype=bool) * 1
+        + status.eq(403).fillna(False).to_numpy(dtype=bool) * 2
+        + frame["unexplained_403"].to_numpy(dtype=bool) * 4
+    )
+    combos, counts = np.unique((code * len(key_names) + key) * 8 + flags, return_counts=True)
+    counts_frame = pd.DataFrame({
+        "code": code_names[combos // 8 // len(key_names)],
+        "key_pair_id": key_names[combos // 8 % len(key_names)],
+        "ok": (combos & 1).astype(bool),
+        "refused_by_cloudfront": (combos & 2).astype(bool),
+        "unexplained_403": (combos & 4).astype(bool),
+        "requests": counts.astype("int64"),
     })
-    counts = keys.groupby(list(_COUNT_COLUMNS[:-1]), sort=True).size().rename("requests").reset_index()
-    return counts.astype({"code": object, "key_pair_id": object, "requests": "int64"}).loc[:, list(_COUNT_COLUMNS)]
+    return counts_frame.sort_values(list(_COUNT_COLUMNS[:-1]), kind="stable", ignore_index=True)
+
+
+def _codes_of(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's category code + 1 (0: missing) and the names they stand for (``(none)`` first)."""
+    values = column.array if isinstance(column.dtype, pd.CategoricalDtype) else pd.Categorical(column.astype(object))
+    names = np.array(["(none)", *(str(c) for c in values.categories)], dtype=object)
+    return values.codes.astype(np.int64) + 1, names
 
 
 def _summary(counts: pd.DataFrame) -> LogSummary:

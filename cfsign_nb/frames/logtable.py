@@ -109,20 +109,21 @@ def _plain(values: pa.Array) -> pa.Array:
     return values.dictionary.take(values.indices) if pa.types.is_dictionary(values.type) else values
 
 
-def _categories(values: list[str]) -> pd.CategoricalDtype:
+def _categories(values: object) -> pd.CategoricalDtype:
     return pd.CategoricalDtype(pd.Index(values, dtype=STR))
 
 
 def _pandas_text(text: pa.Array, *, categorical: bool, index: pd.Index) -> pd.Series:
     """Arrow text as pandas: a category column (sorted categories, as ``astype("category")`` makes) or STR."""
     if not categorical:
-        return pd.Series(pd.array(_plain(text).cast(pa.large_string()), dtype=STR), index=index)
+        return pd.Series(pd.array(_plain(text).cast(pa.large_string()), dtype=STR), index=index, copy=False)
     encoded = text if pa.types.is_dictionary(text.type) else pc.dictionary_encode(text)
-    values = pd.Series(pd.array(encoded.dictionary.cast(pa.large_string()), dtype=STR))
-    order, categories = pd.factorize(values, sort=True)  # a dictionary entry may be null, or repeat once unescaped
+    # A dictionary entry may be null, or repeat once unescaped: the categories are its distinct values, sorted.
+    order, categories = pd.factorize(pd.array(encoded.dictionary.cast(pa.large_string()), dtype=STR), sort=True)
     rows = np.asarray(encoded.indices.fill_null(-1), dtype=np.int64)
-    codes = np.where(rows >= 0, np.append(np.asarray(order, dtype=np.int64), -1)[rows], -1)
-    return pd.Series(pd.Categorical.from_codes(codes, dtype=_categories(list(categories))), index=index)
+    codes = np.append(np.asarray(order, dtype=np.int64), -1)[rows]  # row -1 (missing) takes the appended -1
+    values = pd.Categorical.from_codes(codes, dtype=_categories(categories), validate=False)
+    return pd.Series(values, index=index, copy=False)
 
 
 def _timestamp(texts: Mapping[str, pa.Array], epoch: pa.Array | None, index: pd.Index) -> pd.Series:
