@@ -67,7 +67,11 @@ def iter_access_log(
     source: Source, *, columns: Columns = "all", format: Format | Literal["auto"] = "auto",
     chunk_lines: int = 200_000,
 ) -> Iterator[pd.DataFrame]:
-    """Yield the log as typed frames of at most ``chunk_lines`` rows, file by file, so memory stays bounded."""
+    """Yield the log as typed frames of at most ``chunk_lines`` rows, file by file, so memory stays bounded.
+
+    Each frame has the columns and dtypes of :func:`read_access_log`'s result (few-valued fields as
+    categories, each frame with the categories it holds).
+    """
     return _iter(source, columns=columns, format=format, chunk_lines=chunk_lines, realtime=None)
 
 

@@ -68,7 +68,7 @@ def read_text(
     for i, block in enumerate(_blocks(handle)):
         if i == 0:
             block = block.removeprefix(b"\xef\xbb\xbf")  # a byte order mark some editors add
-        clean = block.isascii() and not _has_raw_controls(block)  # then every segment is
+        clean = _clean(block)  # then every segment is
         view = memoryview(block)
         for (start, end), header in _segments(block, headers):
             if _TEXT.search(block, start, end):
@@ -118,7 +118,7 @@ def _parse_block(
     columns = _keep(names, wanted)
     if not clean or not names:
         data = body.tobytes()
-        if not names or not data.isascii() or _has_raw_controls(data):
+        if not names or not _clean(data):
             lines = [line + "\n" for line in data.decode("utf-8", "replace").split("\n") if line.strip()]
             yield from _line_chunks(lines, names, wanted, chunk_lines)
             return
@@ -191,6 +191,12 @@ def _parse(lines: list[str], names: list[str], wanted: Collection[str] | None, s
     )
     table = pa.table({n: pa.array(frame[n].tolist(), pa.string()) for n in columns} or {"": pa.nulls(len(frame))})
     return RawChunk(table.select(columns), tuple(names), skipped)
+
+
+def _clean(block: bytes) -> bool:
+    """Whether ``block`` is ASCII whose lines hold no control byte but their tabs and line ends (one pass)."""
+    rest = block.translate(None, _ASCII_ALLOWED)  # what is left: controls, DEL, non-ASCII, the \r of CRLF ends
+    return not rest or (not rest.strip(b"\r") and block.count(b"\r\n") == len(rest))
 
 
 def _has_raw_controls(text: str | bytes) -> bool:
