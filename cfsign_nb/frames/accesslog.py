@@ -172,7 +172,8 @@ def concat_frames(
 
 
 def _no_values(n: int) -> pd.Series:
-    return pd.Series(pd.Categorical.from_codes(np.full(n, -1, np.int8), dtype=pd.CategoricalDtype(pd.Index([], dtype=STR))))
+    nothing = pd.CategoricalDtype(pd.Index([], dtype=STR))
+    return pd.Series(pd.Categorical.from_codes(np.full(n, -1, np.int8), dtype=nothing))
 
 
 # --- diagnosing -------------------------------------------------------------------------------
@@ -306,7 +307,8 @@ def _diagnose_chunk(
     if len(asked) and queries is not None:
         signed_query[asked] = _true(pc.match_substring_regex(queries.take(pa.array(asked)), SIGNED_QUERY_PATTERN))
     elif len(asked):
-        signed_query[asked] = query.iloc[asked].map(lambda q: isinstance(q, str) and bool(signing_names(q))).to_numpy(bool)
+        signed = query.iloc[asked].map(lambda q: isinstance(q, str) and bool(signing_names(q)))
+        signed_query[asked] = signed.to_numpy(bool)
     use_cookie = ~signed_query & has_cookie
     # Where the signature might travel in a field the log lacks, no diagnosis can be sure.
     unknowable = ~signed_query & ~use_cookie & (("cs-uri-query" not in logged) or ("cs(Cookie)" not in logged))

@@ -12,6 +12,7 @@ only in its dictionary; only values with an escape other than ``%20`` one by one
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection, Mapping
 
@@ -25,7 +26,7 @@ from .assemble import STR, UTC_SECONDS
 from .inputs import one_array
 from .logformats import RawChunk
 
-__all__ = ["CATEGORIES", "DICTIONARY_FIELDS", "DIAGNOSIS_FIELDS", "FLOATS", "INTS", "typed"]
+__all__ = ["CATEGORIES", "DIAGNOSIS_FIELDS", "DICTIONARY_FIELDS", "FLOATS", "INTS", "typed"]
 
 INTS = ("sc-bytes", "sc-status", "cs-bytes", "c-port", "sc-content-len", "sc-range-start", "sc-range-end")
 FLOATS = ("time-taken", "time-to-first-byte")
@@ -70,11 +71,12 @@ def typed(
         elif name in FLOATS:
             columns[name] = pd.Series(_plain(_by_value(values, _floats)).to_numpy(zero_copy_only=False), index=index)
         else:
-            texts[name] = _by_value(values, lambda text: _unescaped(text, name))
+            texts[name] = _by_value(values, functools.partial(_unescaped, name=name))
             columns[name] = _pandas_text(texts[name], categorical=name in CATEGORIES, index=index)
     for key, value in (partitions or {}).items():
         if key not in columns:
-            columns[key] = pd.Series(pd.Categorical.from_codes(np.zeros(n, np.int8), dtype=_categories([value])), index=index)
+            one = pd.Categorical.from_codes(np.zeros(n, np.int8), dtype=_categories([value]))
+            columns[key] = pd.Series(one, index=index)
     stamp = _timestamp(texts, epoch, index)
     if epoch is not None and ("date" not in texts or "time" not in texts):
         for name, fmt in (("date", "%Y-%m-%d"), ("time", "%H:%M:%S")):
