@@ -244,6 +244,25 @@ def test_wrong_length_per_row_argument_names_the_fix() -> None:
         diagnose_many(["a", "b"], client_ip=["192.0.2.1"])
 
 
+def test_chosen_columns_are_those_of_the_whole_table(
+    corpus: list[object], rsa_key: PrivateKey, ecdsa_key: PrivateKey
+) -> None:
+    keys = _keys(rsa_key, ecdsa_key)
+    whole = diagnose_many(corpus, now=NOW, public_keys=keys)
+    some = diagnose_many(corpus, now=NOW, public_keys=keys, columns=["resource", "code", "key_pair_id"])
+    assert list(some.columns) == ["resource", "key_pair_id", "code"]  # in the table's order
+    pd.testing.assert_frame_equal(some, whole[["resource", "key_pair_id", "code"]])
+
+
+def test_unknown_columns_name_the_choices() -> None:
+    from cfsign_nb import CfSignError
+
+    with pytest.raises(CfSignError, match=r"\['colour'\] are not among them"):
+        diagnose_many(["a"], columns=["code", "colour"])
+    with pytest.raises(CfSignError, match="give one or more of the diagnosis columns"):
+        diagnose_many(["a"], columns=[])
+
+
 # --- accessor, Dask ---------------------------------------------------------------------------------
 
 def test_accessor(rsa_key: PrivateKey) -> None:

@@ -330,6 +330,7 @@ def _diagnose_chunk(
         request_url=request_url,
         verify=verify,
         workers=workers,
+        columns=[name for name in DIAGNOSIS_COLUMNS if name != "artifact"],
     )
     table.index = chunk.index
     table["artifact"] = pd.Categorical.from_codes(use_cookie.astype(np.int8), categories=["url", "cookies"])

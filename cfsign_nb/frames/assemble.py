@@ -7,7 +7,7 @@ per-row with the values :func:`decoded_row` and :func:`diagnosis_row` read off t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -138,9 +138,15 @@ def frame_of_rows(rows: list[dict[str, Any]], columns: Sequence[str]) -> pd.Data
 
 def assemble(
     n: int, fast: FastRows, rows: np.ndarray, slow: list[dict[str, Any]], decode_only: bool,
-    now: np.ndarray | None, array: pa.Array | None = None,
+    now: np.ndarray | None, array: pa.Array | None = None, wanted: Collection[str] | None = None,
 ) -> pd.DataFrame:
-    """The table of a chunk of ``n`` rows: ``fast.mask`` rows from the arrays, ``rows`` from ``slow``."""
+    """The table of a chunk of ``n`` rows: ``fast.mask`` rows from the arrays, ``rows`` from ``slow``.
+
+    ``wanted`` (default: all) names the columns to build; the others are never computed.
+    """
+    def want(name: str) -> bool:
+        return wanted is None or name in wanted
+
     mask = fast.mask
     columns: dict[str, Any] = {}
     slow_mask = pa.array(~mask)
@@ -163,30 +169,44 @@ def assemble(
         return pd.Categorical.from_codes(codes, categories=categories)
 
     url_fast = array if mask.any() else None
-    resource_fast = fast.strings(fast.start, fast.resource_end) if mask.any() else None
+    resource_fast = fast.strings(fast.start, fast.resource_end) if mask.any() and (
+        want("resource_url") or want("resource")) else None
     zeros = np.zeros(n, dtype=np.int16)
-    columns["source"] = categorical(zeros, "source", ["url", "cookies", "unknown"])
-    columns["url"] = strings(url_fast, "url")
-    columns["resource_url"] = strings(resource_fast, "resource_url")
-    columns["policy_kind"] = categorical(zeros, "policy_kind", ["canned", "custom"])
-    columns["resource"] = strings(resource_fast, "resource")
-    columns["expires"] = _ints(fast.expires, mask, rows, [r["expires"] for r in slow])
-    columns["expires_at"] = utc_seconds(columns["expires"])
-    columns["starts"] = _ints(np.zeros(n, np.int64), np.zeros(n, bool), rows, [r["starts"] for r in slow])
-    columns["starts_at"] = utc_seconds(columns["starts"])
-    columns["ip_address"] = strings(None, "ip_address")
-    columns["key_pair_id"] = _key_pair_ids(fast, rows, [r["key_pair_id"] for r in slow])
-    columns["hash_algorithm"] = categorical(fast.sha256, "hash_algorithm", ["SHA1", "SHA256"])
-    columns["signature_bytes"] = _ints(fast.signature_bytes, mask, rows, [r["signature_bytes"] for r in slow])
+    expires = _ints(fast.expires, mask, rows, [r["expires"] for r in slow])  # the diagnosis reads it too
+    starts = _ints(np.zeros(n, np.int64), np.zeros(n, bool), rows, [r["starts"] for r in slow])
+    builders: dict[str, Callable[[], Any]] = {  # each column, built only when wanted
+        "source": lambda: categorical(zeros, "source", ["url", "cookies", "unknown"]),
+        "url": lambda: strings(url_fast, "url"),
+        "resource_url": lambda: strings(resource_fast, "resource_url"),
+        "policy_kind": lambda: categorical(zeros, "policy_kind", ["canned", "custom"]),
+        "resource": lambda: strings(resource_fast, "resource"),
+        "expires": lambda: expires,
+        "expires_at": lambda: utc_seconds(expires),
+        "starts": lambda: starts,
+        "starts_at": lambda: utc_seconds(starts),
+        "ip_address": lambda: strings(None, "ip_address"),
+        "key_pair_id": lambda: _key_pair_ids(fast, rows, [r["key_pair_id"] for r in slow]),
+        "hash_algorithm": lambda: categorical(fast.sha256, "hash_algorithm", ["SHA1", "SHA256"]),
+        "signature_bytes": lambda: _ints(fast.signature_bytes, mask, rows, [r["signature_bytes"] for r in slow]),
+        "problems": lambda: _problems(n, rows, slow),
+    }
+    for name, build in builders.items():
+        if want(name):
+            columns[name] = build()
+    if not decode_only:
+        diagnosis = _diagnosis_columns(n, expires, fast, rows, slow, now)
+        columns.update({name: values for name, values in diagnosis.items() if want(name)})
+    return pd.DataFrame(columns)
+
+
+def _problems(n: int, rows: np.ndarray, slow: list[dict[str, Any]]) -> np.ndarray:
+    """Each row's parsing problems: none for fast rows."""
     empty: tuple[str, ...] = ()
     problems = np.empty(n, dtype=object)
     problems[:] = [empty] * n
     if len(rows):
         problems[rows] = [r["problems"] for r in slow]
-    columns["problems"] = problems
-    if not decode_only:
-        columns.update(_diagnosis_columns(n, columns["expires"], fast, rows, slow, now))
-    return pd.DataFrame(columns)
+    return problems
 
 
 def _diagnosis_columns(

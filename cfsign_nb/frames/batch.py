@@ -28,6 +28,7 @@ from ..protocol import URL_LIMIT
 from ..times import TimeLike
 from .assemble import (
     DECODE_COLUMNS,
+    DIAGNOSE_COLUMNS,
     INTERNAL_ERROR,
     assemble,
     decoded_row,
@@ -62,6 +63,7 @@ def diagnose_many(
     request_url: str | Sequence[Any] | pd.Series | None = None,
     verify: bool = True,
     workers: int = 1,
+    columns: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Diagnose every URL or cookie header in ``values``, as :func:`cfsign_nb.diagnose` would. Never raises on data.
 
@@ -70,18 +72,30 @@ def diagnose_many(
     text or key objects); with ``verify=False`` they are ignored and rows equal
     ``diagnose(value, public_keys=None, ...)``. ``workers`` > 1 spreads chunks over processes.
     ``code`` is the primary finding code or ``"OK"``; ``codes`` equals ``Diagnosis.codes``.
+    ``columns`` picks some of :data:`DIAGNOSE_COLUMNS` (in that order): the others are never built.
     """
     keys = _load_keys(public_keys) if verify else {}
-    options = _Options(keys={kid: key.to_pem() for kid, key in keys.items()})
+    if columns is not None:
+        unknown = [c for c in columns if c not in DIAGNOSE_COLUMNS]
+        if unknown or not columns:
+            raise InputError(
+                f"columns={list(columns)!r}: give one or more of the diagnosis columns "
+                f"{', '.join(DIAGNOSE_COLUMNS)}" + (f" ({unknown} are not among them)" if unknown else "")
+            )
+        columns = tuple(c for c in DIAGNOSE_COLUMNS if c in columns)
+    options = _Options(keys={kid: key.to_pem() for kid, key in keys.items()}, columns=columns)
     return _run(values, options, {"now": now, "client_ip": client_ip, "request_url": request_url}, workers=workers)
 
 
 class _Options:
     """What every chunk needs, picklable (keys travel as PEM text, never as private keys)."""
 
-    def __init__(self, *, decode_only: bool = False, keys: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, *, decode_only: bool = False, keys: Mapping[str, str] | None = None, columns: Sequence[str] | None = None
+    ) -> None:
         self.decode_only = decode_only
         self.keys = dict(keys or {})
+        self.columns = None if columns is None else tuple(columns)  # None: every column
 
 
 def _load_keys(public_keys: object) -> dict[str, PublicKey]:
@@ -120,7 +134,8 @@ def _run(
     errors = _errors_of(parts)
     frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     frame.attrs = {}
-    frame["key_pair_id"] = frame["key_pair_id"].astype("category")
+    if "key_pair_id" in frame:
+        frame["key_pair_id"] = frame["key_pair_id"].astype("category")
     if index is not None:
         frame.index = index
     if errors:
@@ -220,7 +235,7 @@ def _row_by_row(array: pa.Array | ObjectArray, options: _Options, per_row: Mappi
 def _error_frame(error: BaseException, options: _Options, per_row: Mapping[str, object]) -> pd.DataFrame:
     now = per_row.get("now")
     row = error_row(options.decode_only, int(now[0]) if isinstance(now, np.ndarray) else None)
-    frame = assemble(1, FastRows(1), np.arange(1), [row], options.decode_only, None)
+    frame = assemble(1, FastRows(1), np.arange(1), [row], options.decode_only, None, wanted=options.columns)
     frame.attrs = {"cfsign_errors": {0: _one_line(error)}}
     return frame
 
@@ -263,7 +278,8 @@ def _chunk_frame_unguarded(
         finally:
             if was_enabled:
                 gc.enable()
-    frame = assemble(n, fast, rows, slow, options.decode_only, now, strings if fast.mask.any() else None)
+    frame = assemble(n, fast, rows, slow, options.decode_only, now, strings if fast.mask.any() else None,
+                     wanted=options.columns)
     if errors:
         frame.attrs = {"cfsign_errors": errors}
     return frame
