@@ -135,7 +135,9 @@ def test_rows_decoded_in_many_cache_blocks_agree(
 def test_per_row_now_client_ip_and_request_url(corpus: list[object], rsa_key: PrivateKey, ecdsa_key: PrivateKey) -> None:
     keys = _keys(rsa_key, ecdsa_key)
     nows = [NOW + 30 * (i % 40) - 600 for i in range(len(corpus))]
-    ips = ["192.0.2.7", "2001:db8::1", "not-an-ip", None] * len(corpus)
+    # plain IPv4 (checked at once), then forms only ipaddress can judge: IPv6, junk, leading zeros, spaces
+    ips = ["192.0.2.7", "2001:db8::1", "not-an-ip", None, "01.2.3.4", " 192.0.2.7 ", "256.1.1.1", "10.0.0.255"]
+    ips = ips * len(corpus)
     ips = ips[: len(corpus)]
     table = diagnose_many(pd.Series(corpus), now=nows, client_ip=ips, public_keys=keys)
     for i, value in enumerate(corpus):

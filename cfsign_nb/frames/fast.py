@@ -114,7 +114,27 @@ def eligible_rows(array: pa.Array, decode_only: bool, per_row: Mapping[str, obje
     return eligible
 
 
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_IPV4 = rf"^{_OCTET}(?:\.{_OCTET}){{3}}$"  # dotted-quad IPv4 that ipaddress accepts (no leading zeros)
+
+
 def _ips_ok(values: np.ndarray) -> np.ndarray:
+    """:func:`_ip_ok` of every value: plain IPv4 addresses at once, the rest each distinct value once.
+
+    (A log has about as many client addresses as rows; ``ipaddress`` costs ~6 µs a value.)
+    """
+    try:
+        text = pa.array(values, type=pa.string(), from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError):  # not all text: the others are judged one by one below
+        text = pa.array([v if type(v) is str and v.isascii() else None for v in values], type=pa.string())
+    ok = np.asarray(pc.fill_null(pc.match_substring_regex(text, _IPV4), False), dtype=bool)
+    others = np.flatnonzero(~ok)
+    if len(others):
+        ok[others] = _ips_ok_each(values[others])
+    return ok
+
+
+def _ips_ok_each(values: np.ndarray) -> np.ndarray:
     """:func:`_ip_ok` of every value, each distinct string checked once (other values may be unhashable)."""
     try:
         codes, distinct = pd.factorize(values)
