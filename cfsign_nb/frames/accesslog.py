@@ -37,7 +37,7 @@ from .batch import diagnose_many
 from .inputs import one_array
 from .logformats import RawChunk, read_json_lines, read_parquet, read_text
 from .logsource import Format, LogFile, Source, log_files, open_binary, sniff
-from .logtable import DIAGNOSIS_FIELDS, DICTIONARY_FIELDS, typed
+from .logtable import DIAGNOSIS_FIELDS, DICTIONARY_FIELDS, category_series, typed
 from .logwrite import write_access_log
 
 __all__ = ["DIAGNOSIS_COLUMNS", "DIAGNOSIS_FIELDS", "FIELDS", "coverage", "diagnose_access_log", "iter_access_log",
@@ -148,7 +148,7 @@ def _collect(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
     """One frame of the chunks (their categories unioned); ``attrs["fields"]`` what every file logged."""
     frames = list(parts)
     if not frames:
-        return typed(RawChunk(pa.table({n: pa.array([], pa.string()) for n in FIELDS}), FIELDS), wanted=None)
+        return typed(RawChunk.empty(FIELDS, FIELDS), wanted=None)
     logged = [f for f in frames[0].attrs["fields"] if all(f in p.attrs["fields"] for p in frames[1:])]
     frame = concat_frames(frames) if len(frames) > 1 else frames[0]
     frame.attrs = {"fields": tuple(logged)}
@@ -166,14 +166,9 @@ def concat_frames(
     categorical = [n for n in names if any(isinstance(f[n].dtype, pd.CategoricalDtype) for f in frames if n in f)]
     out = pd.concat([f.drop(columns=[n for n in categorical if n in f]) for f in frames], ignore_index=ignore_index)
     for name in categorical:
-        parts = [f[name].astype("category") if name in f else _no_values(len(f)) for f in frames]
+        parts = [f[name].astype("category") if name in f else category_series(np.full(len(f), -1), []) for f in frames]
         out[name] = pd.Series(union_categoricals(parts, sort_categories=sort_categories), index=out.index)
     return out.loc[:, names]
-
-
-def _no_values(n: int) -> pd.Series:
-    nothing = pd.CategoricalDtype(pd.Index([], dtype=STR))
-    return pd.Series(pd.Categorical.from_codes(np.full(n, -1, np.int8), dtype=nothing))
 
 
 # --- diagnosing -------------------------------------------------------------------------------

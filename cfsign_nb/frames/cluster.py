@@ -28,8 +28,8 @@ from ..errors import InputError
 from ..keys import PublicKey, load_public_key
 from ..times import TimeLike, now_epoch
 from .accesslog import concat_frames, diagnose_access_log, read_access_log, read_realtime_log
-from .assemble import STR
 from .logsource import LogFile, Source, log_files
+from .logtable import category_series
 
 __all__ = ["DiagnosedLogs", "LogPart", "concat_parts", "diagnose_access_logs", "plan_file"]
 
@@ -249,7 +249,7 @@ def read_part(part: LogPart, job: _Job) -> pd.DataFrame:
         log.index = pd.RangeIndex(part.lo, part.lo + len(log))
     for name, value in part.partitions:  # as read_access_log adds them when it reads the folder
         if name not in log:
-            column = pd.Series([value] * len(log), index=log.index, dtype=STR).astype("category")
+            column = category_series(np.zeros(len(log), np.int8), [value], log.index)
             log.insert(log.columns.get_loc("url") if "url" in log else len(log.columns), name, column)
     return log
 

@@ -43,6 +43,16 @@ class RawChunk:
     fields: tuple[str, ...]
     skipped: int = 0
 
+    @classmethod
+    def empty(cls, columns: Sequence[str], fields: Sequence[str], skipped: int = 0) -> RawChunk:
+        """No records: text columns ``columns``, of a file that logs ``fields``."""
+        return cls(pa.table({n: pa.array([], pa.string()) for n in columns}), tuple(fields), skipped)
+
+
+def _no_columns(n: int) -> pa.Table:
+    """A table of ``n`` rows and no columns (``pa.table({})`` would have none)."""
+    return pa.table({"": pa.nulls(n)}).drop_columns([""])
+
 
 def _keep(names: Sequence[str], wanted: Collection[str] | None) -> list[str]:
     return [n for n in names if wanted is None or n in wanted]
@@ -184,13 +194,14 @@ def _parse(lines: list[str], names: list[str], wanted: Collection[str] | None, s
         text = "".join(kept)
     columns = _keep(names, wanted)
     if not text:
-        return RawChunk(pa.table({n: pa.array([], pa.string()) for n in columns}), tuple(names), skipped)
+        return RawChunk.empty(columns, names, skipped)
     frame = pd.read_csv(
         io.StringIO(text), sep="\t", names=names, usecols=columns, header=None, dtype=str,
         na_filter=False, quoting=3, engine="c",
     )
-    table = pa.table({n: pa.array(frame[n].tolist(), pa.string()) for n in columns} or {"": pa.nulls(len(frame))})
-    return RawChunk(table.select(columns), tuple(names), skipped)
+    if not columns:
+        return RawChunk(_no_columns(len(frame)), tuple(names), skipped)
+    return RawChunk(pa.table({n: pa.array(frame[n].tolist(), pa.string()) for n in columns}), tuple(names), skipped)
 
 
 def _clean(block: bytes) -> bool:
@@ -276,7 +287,7 @@ def _record_table(records: list[dict[str, object]], wanted: Collection[str] | No
     keys = list(dict.fromkeys(str(k) for record in records for k in record))[:_MAX_FIELDS]
     chosen = [k for k in keys if wanted is None or canonical_name(k) in wanted]
     columns = {k: pa.array([_text(r.get(k)) for r in records], pa.string()) for k in chosen}
-    return (pa.table(columns) if columns else pa.table({"": pa.nulls(len(records))}).drop_columns([""])), keys
+    return (pa.table(columns) if columns else _no_columns(len(records))), keys
 
 
 def _text(value: object) -> str | None:
@@ -301,8 +312,8 @@ def read_parquet(
     columns = [n for n in names if wanted is None or canonical_name(n) in wanted]
     as_dictionary = [n for n in columns if canonical_name(n) in dictionary and pa.types.is_string(schema.field(n).type)]
     if as_dictionary:
-        handle.seek(0)
-        parquet = pq.ParquetFile(handle, read_dictionary=as_dictionary)
+        handle.seek(0)  # the footer already read is handed over, not parsed again
+        parquet = pq.ParquetFile(handle, metadata=parquet.metadata, read_dictionary=as_dictionary)
     fields = tuple(_unique([canonical_name(n) for n in names]))
     any_rows = False
     for batch in parquet.iter_batches(batch_size=chunk_lines, columns=columns):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -26,7 +26,7 @@ from .assemble import STR, UTC_SECONDS
 from .inputs import one_array
 from .logformats import RawChunk
 
-__all__ = ["CATEGORIES", "DIAGNOSIS_FIELDS", "DICTIONARY_FIELDS", "FLOATS", "INTS", "typed"]
+__all__ = ["CATEGORIES", "DIAGNOSIS_FIELDS", "DICTIONARY_FIELDS", "FLOATS", "INTS", "category_series", "typed"]
 
 INTS = ("sc-bytes", "sc-status", "cs-bytes", "c-port", "sc-content-len", "sc-range-start", "sc-range-end")
 FLOATS = ("time-taken", "time-to-first-byte")
@@ -75,8 +75,7 @@ def typed(
             columns[name] = _pandas_text(texts[name], categorical=name in CATEGORIES, index=index)
     for key, value in (partitions or {}).items():
         if key not in columns:
-            one = pd.Categorical.from_codes(np.zeros(n, np.int8), dtype=_categories([value]))
-            columns[key] = pd.Series(one, index=index)
+            columns[key] = category_series(np.zeros(n, np.int8), [value], index)
     stamp = _timestamp(texts, epoch, index)
     if epoch is not None and ("date" not in texts or "time" not in texts):
         for name, fmt in (("date", "%Y-%m-%d"), ("time", "%H:%M:%S")):
@@ -95,15 +94,15 @@ def _missing(name: str, n: int, index: pd.Index) -> pd.Series:
     if name in FLOATS:
         return pd.Series(np.full(n, np.nan), index=index)
     if name in CATEGORIES:
-        return pd.Series(pd.Categorical.from_codes(np.full(n, -1, np.int8), dtype=_categories([])), index=index)
+        return category_series(np.full(n, -1, np.int8), [], index)
     return pd.Series(pa.nulls(n, pa.large_string()), index=index, dtype=STR)
 
 
-def _by_value(values: pa.Array, convert: object) -> pa.Array:
+def _by_value(values: pa.Array, convert: Callable[[pa.Array], pa.Array]) -> pa.Array:
     """``convert`` (text array → array) applied to a text array, or to a dictionary's values only."""
     if pa.types.is_dictionary(values.type):
-        return pa.DictionaryArray.from_arrays(values.indices, convert(values.dictionary))  # type: ignore[operator]
-    return convert(values)  # type: ignore[operator]
+        return pa.DictionaryArray.from_arrays(values.indices, convert(values.dictionary))
+    return convert(values)
 
 
 def _plain(values: pa.Array) -> pa.Array:
@@ -111,21 +110,23 @@ def _plain(values: pa.Array) -> pa.Array:
     return values.dictionary.take(values.indices) if pa.types.is_dictionary(values.type) else values
 
 
-def _categories(values: object) -> pd.CategoricalDtype:
-    return pd.CategoricalDtype(pd.Index(values, dtype=STR))
+def category_series(codes: np.ndarray, categories: Sequence[str] | pd.api.extensions.ExtensionArray,
+                    index: pd.Index | None = None) -> pd.Series:
+    """A category column of text categories (STR) from its codes (-1: missing), as the log tables hold them."""
+    dtype = pd.CategoricalDtype(pd.Index(categories, dtype=STR))
+    return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype, validate=False), index=index, copy=False)
 
 
 def _pandas_text(text: pa.Array, *, categorical: bool, index: pd.Index) -> pd.Series:
     """Arrow text as pandas: a category column (sorted categories, as ``astype("category")`` makes) or STR."""
     if not categorical:
         return pd.Series(pd.array(_plain(text).cast(pa.large_string()), dtype=STR), index=index, copy=False)
-    encoded = text if pa.types.is_dictionary(text.type) else pc.dictionary_encode(text)
+    encoded = _encoded(text)
     # A dictionary entry may be null, or repeat once unescaped: the categories are its distinct values, sorted.
     order, categories = pd.factorize(pd.array(encoded.dictionary.cast(pa.large_string()), dtype=STR), sort=True)
     rows = np.asarray(encoded.indices.fill_null(-1), dtype=np.int64)
     codes = np.append(np.asarray(order, dtype=np.int64), -1)[rows]  # row -1 (missing) takes the appended -1
-    values = pd.Categorical.from_codes(codes, dtype=_categories(categories), validate=False)
-    return pd.Series(values, index=index, copy=False)
+    return category_series(codes, categories, index)
 
 
 def _timestamp(texts: Mapping[str, pa.Array], epoch: pa.Array | None, index: pd.Index) -> pd.Series:
