@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import string
 from typing import Literal
 
 from .errors import EncodingError
@@ -24,6 +25,10 @@ _FROM_CLOUDFRONT = bytes.maketrans(_SAFE.encode(), _STANDARD.encode())
 _TO_CLOUDFRONT_TEXT = str.maketrans(_STANDARD, _SAFE)
 _FROM_CLOUDFRONT_TEXT = str.maketrans(_SAFE, _STANDARD)
 _CLOUDFRONT_RE = re.compile(CLOUDFRONT_BASE64_PATTERN)
+CLOUDFRONT_ALPHABET = (string.ascii_uppercase + string.ascii_lowercase + string.digits + "+/").translate(
+    _TO_CLOUDFRONT_TEXT
+)
+"""The 64 characters of CloudFront base64 in the order of their values (``_`` pads)."""
 _STANDARD_RE = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 _BASE64URL_RE = re.compile(r"[A-Za-z0-9_-]*={0,2}")
 
@@ -54,26 +59,6 @@ def b64decode(text: str) -> bytes:
         return base64.b64decode(text.encode("ascii").translate(_FROM_CLOUDFRONT), validate=True)
     except binascii.Error as err:  # pragma: no cover - the regex and length check catch these
         raise EncodingError(f"not valid CloudFront base64: {err}") from None
-
-
-def b64decode_checked(texts: list[str]) -> list[bytes | None]:
-    """Decode many CloudFront base64 texts already known to be well formed (characters, padding, length).
-
-    One substitution pass over all of them, then one C call each: for batches whose texts a vectorised
-    check has already matched against :data:`~cfsign_nb.protocol.CLOUDFRONT_BASE64_PATTERN`. A text
-    that does not decode after all gives None (its caller takes the strict path, which says why).
-    """
-    if not texts:
-        return []
-    standard = "\n".join(texts).encode("ascii").translate(_FROM_CLOUDFRONT)
-    return [_a2b(part) for part in standard.split(b"\n")]
-
-
-def _a2b(standard: bytes) -> bytes | None:
-    try:
-        return binascii.a2b_base64(standard, strict_mode=True)
-    except binascii.Error:
-        return None
 
 
 def cloudfront_characters(text: str) -> bool:

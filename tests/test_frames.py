@@ -132,6 +132,26 @@ def test_rows_decoded_in_many_cache_blocks_agree(
     _assert_agrees(table, corpus, now=NOW, public_keys=keys)
 
 
+@settings(max_examples=60, deadline=None)
+@given(signatures=st.lists(st.binary(min_size=1, max_size=300).filter(lambda b: len(b) != 64), min_size=1, max_size=12),
+       expiry=st.integers(0, 10**12 - 1))
+def test_fast_rows_rebuild_signatures_and_policies_as_the_core_does(signatures: list[bytes], expiry: int) -> None:
+    import pyarrow as pa
+
+    from cfsign_nb.encoding import b64decode, b64encode
+    from cfsign_nb.frames import fast
+    from cfsign_nb.protocol import CANNED_TEMPLATE
+
+    urls = [f"{URL}?n={i}&Expires={expiry}&Signature={b64encode(sig)}&Key-Pair-Id={KEY_ID}"
+            for i, sig in enumerate(signatures)]
+    rows = fast.fast_canned(pa.array(urls, pa.large_string()), np.ones(len(urls), dtype=bool))
+    assert rows is not None and rows.mask.all()
+    every = np.arange(len(urls))
+    assert rows.signatures(every) == [b64decode(b64encode(sig)) for sig in signatures] == signatures
+    policies = [(CANNED_TEMPLATE % (f"{URL}?n={i}", expiry)).encode() for i in range(len(urls))]
+    assert rows.messages(every) == policies
+
+
 def test_per_row_now_client_ip_and_request_url(corpus: list[object], rsa_key: PrivateKey, ecdsa_key: PrivateKey) -> None:
     keys = _keys(rsa_key, ecdsa_key)
     nows = [NOW + 30 * (i % 40) - 600 for i in range(len(corpus))]

@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..encoding import b64decode_checked
+from ..encoding import CLOUDFRONT_ALPHABET
 from ..findings import CATALOG, SEVERITY_ORDER
 from ..keys import PublicKey
 from ..protocol import CANNED_TEMPLATE, CLOUDFRONT_BASE64_PATTERN, HASH_ALGORITHMS, SIGNING_PARAMETERS, URL_LIMIT
@@ -41,7 +41,8 @@ _ALNUM[list(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")] 
 _NAMES = tuple(name.encode() for name in SIGNING_PARAMETERS)
 _EXPIRES, _POLICY, _SIGNATURE, _KEY_PAIR_ID, _HASH_ALGORITHM = _NAMES
 _SHA1, _SHA256 = (np.frombuffer(name.encode(), np.uint8) for name in HASH_ALGORITHMS)
-_CANNED = CANNED_TEMPLATE.encode()
+_CANNED_PARTS = re.split(r"%s|%d", CANNED_TEMPLATE)  # around the resource and the expiry
+_SEXTETS = bytes(max(CLOUDFRONT_ALPHABET.find(chr(b)), 0) for b in range(256))  # a base64 character's value; else 0
 _POWERS = 10.0 ** np.arange(11, -1, -1)
 _HTTPS, _HTTP = (np.uint64(int.from_bytes(scheme.ljust(8, b"\0"), "little")) for scheme in (b"https://", b"http://"))
 _SEVEN_BYTES = np.uint64(2**56 - 1)
@@ -81,6 +82,32 @@ class FastRows:
     def strings(self, start: np.ndarray, end: np.ndarray) -> pa.Array:
         """Substrings ``data[start:end]`` of the fast rows (empty elsewhere), without a per-row loop."""
         return substrings(self.padded, np.where(self.mask, start, 0), np.where(self.mask, end, 0))
+
+    def signatures(self, rows: np.ndarray) -> list[bytes]:
+        """The decoded signatures of fast ``rows``: every four characters of all of them decoded at once.
+
+        (The fast path has checked them as the strict decoder would: characters, padding, length.)
+        """
+        text = self.strings(self.sig_start, self.sig_end).take(pa.array(rows))
+        offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[: len(rows) + 1]
+        chars = text.buffers()[2].to_pybytes()[: offsets[-1]] if len(rows) else b""
+        # Each character's 6-bit value (bytes.translate: a C loop); the byte shifts below drop what spills over.
+        quads = np.frombuffer(chars.translate(_SEXTETS), dtype=np.uint8).reshape(-1, 4)
+        decoded = np.empty((len(quads), 3), dtype=np.uint8)
+        decoded[:, 0] = quads[:, 0] << 2 | quads[:, 1] >> 4
+        decoded[:, 1] = quads[:, 1] << 4 | quads[:, 2] >> 2
+        decoded[:, 2] = quads[:, 2] << 6 | quads[:, 3]
+        data = decoded.tobytes()
+        starts = (offsets[:-1] // 4 * 3).tolist()
+        return [data[a : a + b] for a, b in zip(starts, self.signature_bytes[rows].tolist(), strict=True)]
+
+    def messages(self, rows: np.ndarray) -> list[bytes]:
+        """The canned policy of each of fast ``rows``, as it was signed: built by Arrow, not per row."""
+        resources = self.strings(self.start, self.resource_end).take(pa.array(rows))
+        expiry = pc.cast(pa.array(self.expires[rows]), pa.large_string())
+        head, middle, tail, none = (pa.scalar(text, pa.large_string()) for text in (*_CANNED_PARTS, ""))
+        policy = pc.binary_join_element_wise(head, resources, middle, expiry, tail, none)
+        return policy.cast(pa.large_binary()).to_pylist()
 
 
 # --- which rows may try ----------------------------------------------------------------------
@@ -386,28 +413,18 @@ def fast_verify(fast: FastRows, keys: Mapping[str, PublicKey]) -> None:
     if not keys:
         return
     rows = np.flatnonzero(fast.mask)
-    kids = fast.kid[rows]
-    taken = pa.array(rows)
-    resources = fast.strings(fast.start, fast.resource_end).take(taken).cast(pa.large_binary()).to_pylist()
-    signatures = b64decode_checked(fast.strings(fast.sig_start, fast.sig_end).take(taken).to_pylist())
-    expires = fast.expires[rows].tolist()
-    sha256 = fast.sha256[rows].tolist()
-    sha1_name, sha256_name = HASH_ALGORITHMS
-    verifiers = {}
-    for kid_bytes in set(kids.tolist()):
+    kid_codes, kids = pd.factorize(fast.kid[rows])
+    verifiers = []  # per (key pair id, hash): the key's verify, or a refusal (diagnose() says why per-row)
+    for kid_bytes in kids:
         key = keys.get(kid_bytes.decode())
-        accepted = key is not None and key.accepted  # other keys go per-row, where diagnose() says why
-        verifiers[kid_bytes] = (key.verifier(sha1_name), key.verifier(sha256_name)) if accepted else None  # type: ignore[union-attr]
-    verified = np.zeros(len(rows), dtype=bool)
-    for i, (kid, signature, resource, expiry, use_sha256) in enumerate(
-        zip(kids.tolist(), signatures, resources, expires, sha256, strict=True)
-    ):
-        pair = verifiers[kid]
-        if pair is None or signature is None:
-            continue
-        try:
-            verified[i] = pair[use_sha256](signature, _CANNED % (resource, expiry))
-        except ValueError:  # not decodable after all: the row goes per-row, where decode() says why
-            continue
+        accepted = key is not None and key.accepted
+        verifiers += [key.verifier(name) if accepted else _refuse for name in HASH_ALGORITHMS]  # type: ignore[union-attr]
+    chosen = np.array(verifiers, dtype=object)[kid_codes * 2 + fast.sha256[rows]]
+    pairs = zip(chosen.tolist(), fast.signatures(rows), fast.messages(rows), strict=True)
+    verified = np.array([verify(signature, data) for verify, signature, data in pairs], dtype=bool)
     fast.verified[rows] = verified
     fast.mask[rows[~verified]] = False
+
+
+def _refuse(signature: bytes, data: bytes) -> bool:
+    return False
