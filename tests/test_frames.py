@@ -252,6 +252,24 @@ def test_many_rows_in_chunks_and_processes(rsa_key: PrivateKey, monkeypatch: pyt
     assert one["code"].value_counts()["EXPIRED"] == 11
 
 
+def test_a_chunk_travels_to_a_process_without_the_rest_of_the_batch() -> None:
+    import pickle
+
+    import pyarrow as pa
+
+    from cfsign_nb.frames.batch import _own_copy
+    from cfsign_nb.frames.inputs import ObjectArray
+
+    urls = pa.array([f"{URL}?n={i:0100d}" for i in range(20_000)], pa.large_string())  # ~2.5 MB in all
+    chunk = urls.slice(100, 10)
+    assert len(pickle.dumps(chunk)) > 2_000_000  # an Arrow slice pickles its parent's buffers
+    for part in (chunk, ObjectArray(chunk.to_pylist(), chunk)):
+        copy = _own_copy(part)
+        assert len(pickle.dumps(copy)) < 10_000
+        strings = copy.strings if isinstance(copy, ObjectArray) else copy
+        assert strings.to_pylist() == chunk.to_pylist()
+
+
 def test_private_key_objects_are_refused_for_processes(rsa_key: PrivateKey) -> None:
     with pytest.raises(TypeError, match="not picklable"):
         __import__("pickle").dumps(rsa_key)

@@ -169,7 +169,7 @@ def _in_processes(jobs: list[tuple[Any, ...]], workers: int) -> list[pd.DataFram
     parts: list[pd.DataFrame | None] = [None] * len(jobs)
     try:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(_chunk_frame, *job) for job in jobs]
+            futures = [pool.submit(_chunk_frame, _own_copy(job[0]), *job[1:]) for job in jobs]
             for i, future in enumerate(futures):
                 try:
                     parts[i] = future.result()
@@ -178,6 +178,13 @@ def _in_processes(jobs: list[tuple[Any, ...]], workers: int) -> list[pd.DataFram
     except Exception:  # no processes at all (e.g. a sandbox): everything runs here
         pass
     return [part if part is not None else _chunk_frame(*job) for part, job in zip(parts, jobs, strict=True)]
+
+
+def _own_copy(array: pa.Array | ObjectArray) -> pa.Array | ObjectArray:
+    """A chunk with buffers of its own: pickled, an Arrow slice carries the whole array's buffers with it."""
+    if isinstance(array, ObjectArray):
+        return ObjectArray(array.values, pa.concat_arrays([array.strings]))
+    return pa.concat_arrays([array])
 
 
 def _errors_of(parts: list[pd.DataFrame]) -> dict[int, str]:
