@@ -8,6 +8,7 @@ Each check reads the text once, left to right: no regular expression over untrus
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from itertools import pairwise
 from typing import Literal
@@ -54,9 +55,15 @@ def s3_query_auth(d: Decoded) -> Literal["SigV4", "SigV2"] | None:
     """Which S3 query authentication the URL carries (and no CloudFront Key-Pair-Id), or None."""
     if d.source != "url" or d.url is None or d.key_pair_id:
         return None
-    if "X-Amz-" not in d.url and "x-amz-" not in d.url and "AWSAccessKeyId" not in d.url:
+    return _s3_query_auth(d.url)
+
+
+@functools.lru_cache(maxsize=1)  # the checks of one diagnosis follow each other; one URL is kept, not many
+def _s3_query_auth(url: str) -> Literal["SigV4", "SigV2"] | None:
+    """:func:`s3_query_auth` of a URL; cached, since every CloudFront check asks it of the same URL."""
+    if "X-Amz-" not in url and "x-amz-" not in url and "AWSAccessKeyId" not in url:
         return None
-    names = {name.lower() for name, _ in _pairs(d.url)}
+    names = {name.lower() for name, _ in _pairs(url)}
     if names & _SIGV4:
         return "SigV4"
     if "awsaccesskeyid" in names and "signature" in names and "expires" in names:
