@@ -139,7 +139,7 @@ def test_fast_rows_rebuild_signatures_and_policies_as_the_core_does(signatures: 
     import pyarrow as pa
 
     from cfsign_nb.encoding import b64decode, b64encode
-    from cfsign_nb.frames import fast
+    from cfsign_nb.frames import fast, fastverify
     from cfsign_nb.protocol import CANNED_TEMPLATE
 
     urls = [f"{URL}?n={i}&Expires={expiry}&Signature={b64encode(sig)}&Key-Pair-Id={KEY_ID}"
@@ -147,9 +147,9 @@ def test_fast_rows_rebuild_signatures_and_policies_as_the_core_does(signatures: 
     rows = fast.fast_canned(pa.array(urls, pa.large_string()), np.ones(len(urls), dtype=bool))
     assert rows is not None and rows.mask.all()
     every = np.arange(len(urls))
-    assert rows.signatures(every) == [b64decode(b64encode(sig)) for sig in signatures] == signatures
+    assert fastverify.decoded_signatures(rows, every) == [b64decode(b64encode(sig)) for sig in signatures] == signatures
     policies = [(CANNED_TEMPLATE % (f"{URL}?n={i}", expiry)).encode() for i in range(len(urls))]
-    assert rows.messages(every) == policies
+    assert fastverify.canned_policies(rows, every) == policies
 
 
 def test_per_row_now_client_ip_and_request_url(corpus: list[object], rsa_key: PrivateKey, ecdsa_key: PrivateKey) -> None:

@@ -14,7 +14,7 @@ The batch functions are pure per partition, so they run unchanged under Dask::
     table = urls.map_partitions(diagnose_many, now=now, meta=diagnose_many([]))
 
 The files: :mod:`.single` (one result), :mod:`.batch` (the driver) with :mod:`.inputs`,
-:mod:`.fast` and :mod:`.assemble`, :mod:`.summary`, :mod:`.style`, :mod:`.accessor`,
+:mod:`.fast` (decoding) with :mod:`.fastverify`, :mod:`.assemble`, :mod:`.summary`, :mod:`.style`, :mod:`.accessor`,
 :mod:`.accesslog` (read, write, diagnose logs), :mod:`.logsample` (a made-up log) and
 :mod:`.har` (a browser session, request by request).
 """

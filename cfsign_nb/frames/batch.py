@@ -35,7 +35,8 @@ from .assemble import (
     diagnosis_row,
     error_row,
 )
-from .fast import FastRows, eligible_rows, fast_canned, fast_input, fast_verify
+from .fast import FastRows, eligible_rows, fast_canned, fast_input
+from .fastverify import fast_verify
 from .inputs import ObjectArray, as_arrow, now_array, per_row_values, rows_of
 
 __all__ = ["decode_many", "diagnose_many"]

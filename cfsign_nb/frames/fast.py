@@ -3,8 +3,8 @@
 A row takes this path only when :func:`cfsign_nb.decode` provably reads it the same way, and
 its codes are then the ones :func:`cfsign_nb.diagnose` gives such a URL (:data:`PATTERNS`).
 Every other row is left unmarked and goes per-row. Every CloudFront fact (parameter names, the
-canned template, the base64 alphabet, the hash names, the URL limit) comes from the core, and
-signatures are checked with :meth:`PublicKey.verifier <cfsign_nb.keys.PublicKey.verifier>`.
+base64 alphabet, the hash names, the URL limit) comes from the core; :mod:`.fastverify` checks the
+signatures of the rows found here.
 """
 
 from __future__ import annotations
@@ -18,12 +18,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..encoding import CLOUDFRONT_ALPHABET
 from ..findings import CATALOG, SEVERITY_ORDER
-from ..keys import PublicKey
-from ..protocol import CANNED_TEMPLATE, CLOUDFRONT_BASE64_PATTERN, HASH_ALGORITHMS, SIGNING_PARAMETERS, URL_LIMIT
+from ..protocol import CLOUDFRONT_BASE64_PATTERN, HASH_ALGORITHMS, SIGNING_PARAMETERS, URL_LIMIT
 
-__all__ = ["PATTERNS", "FastRows", "eligible_rows", "fast_canned", "fast_input", "fast_verify", "substrings"]
+__all__ = ["PATTERNS", "FastRows", "eligible_rows", "fast_canned", "fast_input", "substrings"]
 
 _MAX_PAIRS = 32  # '?' and '&' a row may have on the fast path when a chunk has many (each costs ~80 bytes)
 # Each byte's class, so one pass over a chunk finds every byte the fast path cares about.
@@ -41,8 +39,6 @@ _ALNUM[list(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")] 
 _NAMES = tuple(name.encode() for name in SIGNING_PARAMETERS)
 _EXPIRES, _POLICY, _SIGNATURE, _KEY_PAIR_ID, _HASH_ALGORITHM = _NAMES
 _SHA1, _SHA256 = (np.frombuffer(name.encode(), np.uint8) for name in HASH_ALGORITHMS)
-_CANNED_PARTS = re.split(r"%s|%d", CANNED_TEMPLATE)  # around the resource and the expiry
-_SEXTETS = bytes(max(CLOUDFRONT_ALPHABET.find(chr(b)), 0) for b in range(256))  # a base64 character's value; else 0
 _POWERS = 10.0 ** np.arange(11, -1, -1)
 _HTTPS, _HTTP = (np.uint64(int.from_bytes(scheme.ljust(8, b"\0"), "little")) for scheme in (b"https://", b"http://"))
 _SEVEN_BYTES = np.uint64(2**56 - 1)
@@ -82,32 +78,6 @@ class FastRows:
     def strings(self, start: np.ndarray, end: np.ndarray) -> pa.Array:
         """Substrings ``data[start:end]`` of the fast rows (empty elsewhere), without a per-row loop."""
         return substrings(self.padded, np.where(self.mask, start, 0), np.where(self.mask, end, 0))
-
-    def signatures(self, rows: np.ndarray) -> list[bytes]:
-        """The decoded signatures of fast ``rows``: every four characters of all of them decoded at once.
-
-        (The fast path has checked them as the strict decoder would: characters, padding, length.)
-        """
-        text = self.strings(self.sig_start, self.sig_end).take(pa.array(rows))
-        offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[: len(rows) + 1]
-        chars = text.buffers()[2].to_pybytes()[: offsets[-1]] if len(rows) else b""
-        # Each character's 6-bit value (bytes.translate: a C loop); the byte shifts below drop what spills over.
-        quads = np.frombuffer(chars.translate(_SEXTETS), dtype=np.uint8).reshape(-1, 4)
-        decoded = np.empty((len(quads), 3), dtype=np.uint8)
-        decoded[:, 0] = quads[:, 0] << 2 | quads[:, 1] >> 4
-        decoded[:, 1] = quads[:, 1] << 4 | quads[:, 2] >> 2
-        decoded[:, 2] = quads[:, 2] << 6 | quads[:, 3]
-        data = decoded.tobytes()
-        starts = (offsets[:-1] // 4 * 3).tolist()
-        return [data[a : a + b] for a, b in zip(starts, self.signature_bytes[rows].tolist(), strict=True)]
-
-    def messages(self, rows: np.ndarray) -> list[bytes]:
-        """The canned policy of each of fast ``rows``, as it was signed: built by Arrow, not per row."""
-        resources = self.strings(self.start, self.resource_end).take(pa.array(rows))
-        expiry = pc.cast(pa.array(self.expires[rows]), pa.large_string())
-        head, middle, tail, none = (pa.scalar(text, pa.large_string()) for text in (*_CANNED_PARTS, ""))
-        policy = pc.binary_join_element_wise(head, resources, middle, expiry, tail, none)
-        return policy.cast(pa.large_binary()).to_pylist()
 
 
 # --- which rows may try ----------------------------------------------------------------------
@@ -404,27 +374,3 @@ def substrings(padded: np.ndarray | None, start: np.ndarray, end: np.ndarray) ->
 def _low_bytes(count: np.ndarray) -> np.ndarray:
     """A mask of the ``count`` (< 8) low bytes of a little-endian word."""
     return (np.uint64(1) << (8 * count).astype(np.uint64)) - np.uint64(1)
-
-
-# --- verifying -------------------------------------------------------------------------------
-
-def fast_verify(fast: FastRows, keys: Mapping[str, PublicKey]) -> None:
-    """Verify fast rows in bulk; a row whose key is unknown or whose signature fails goes per-row."""
-    if not keys:
-        return
-    rows = np.flatnonzero(fast.mask)
-    kid_codes, kids = pd.factorize(fast.kid[rows])
-    verifiers = []  # per (key pair id, hash): the key's verify, or a refusal (diagnose() says why per-row)
-    for kid_bytes in kids:
-        key = keys.get(kid_bytes.decode())
-        accepted = key is not None and key.accepted
-        verifiers += [key.verifier(name) if accepted else _refuse for name in HASH_ALGORITHMS]  # type: ignore[union-attr]
-    chosen = np.array(verifiers, dtype=object)[kid_codes * 2 + fast.sha256[rows]]
-    pairs = zip(chosen.tolist(), fast.signatures(rows), fast.messages(rows), strict=True)
-    verified = np.array([verify(signature, data) for verify, signature, data in pairs], dtype=bool)
-    fast.verified[rows] = verified
-    fast.mask[rows[~verified]] = False
-
-
-def _refuse(signature: bytes, data: bytes) -> bool:
-    return False
