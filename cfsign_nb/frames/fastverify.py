@@ -25,7 +25,7 @@ from .fast import FastRows
 __all__ = ["canned_policies", "decoded_signatures", "fast_verify"]
 
 _SEXTETS = bytes(max(CLOUDFRONT_ALPHABET.find(chr(b)), 0) for b in range(256))  # a base64 character's value; else 0
-_CANNED_PARTS = re.split(r"%s|%d", CANNED_TEMPLATE)  # around the resource and the expiry
+_HEAD, _MIDDLE, _TAIL = re.split(r"%s|%d", CANNED_TEMPLATE)  # around the resource and the expiry
 
 
 def fast_verify(fast: FastRows, keys: Mapping[str, PublicKey]) -> None:
@@ -39,7 +39,7 @@ def fast_verify(fast: FastRows, keys: Mapping[str, PublicKey]) -> None:
         key = keys.get(kid_bytes.decode())
         accepted = key is not None and key.accepted
         verifiers += [key.verifier(name) if accepted else _refuse for name in HASH_ALGORITHMS]  # type: ignore[union-attr]
-    chosen = np.array(verifiers, dtype=object)[kid_codes * 2 + fast.sha256[rows]]
+    chosen = np.array(verifiers, dtype=object)[kid_codes * len(HASH_ALGORITHMS) + fast.sha256[rows]]
     pairs = zip(chosen.tolist(), decoded_signatures(fast, rows), canned_policies(fast, rows), strict=True)
     verified = np.array([verify(signature, data) for verify, signature, data in pairs], dtype=bool)
     fast.verified[rows] = verified
@@ -57,7 +57,7 @@ def decoded_signatures(fast: FastRows, rows: np.ndarray) -> list[bytes]:
     """
     text = fast.strings(fast.sig_start, fast.sig_end).take(pa.array(rows))
     offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[: len(rows) + 1]
-    chars = text.buffers()[2].to_pybytes()[: offsets[-1]] if len(rows) else b""
+    chars = text.buffers()[2][: offsets[-1]].to_pybytes() if len(rows) else b""
     # Each character's 6-bit value (bytes.translate: a C loop); the byte shifts below drop what spills over.
     quads = np.frombuffer(chars.translate(_SEXTETS), dtype=np.uint8).reshape(-1, 4)
     decoded = np.empty((len(quads), 3), dtype=np.uint8)
@@ -73,6 +73,6 @@ def canned_policies(fast: FastRows, rows: np.ndarray) -> list[bytes]:
     """The canned policy of each of fast ``rows``, as it was signed: built by Arrow, not per row."""
     resources = fast.strings(fast.start, fast.resource_end).take(pa.array(rows))
     expiry = pc.cast(pa.array(fast.expires[rows]), pa.large_string())
-    head, middle, tail, none = (pa.scalar(text, pa.large_string()) for text in (*_CANNED_PARTS, ""))
+    head, middle, tail, none = (pa.scalar(text, pa.large_string()) for text in (_HEAD, _MIDDLE, _TAIL, ""))
     policy = pc.binary_join_element_wise(head, resources, middle, expiry, tail, none)
     return policy.cast(pa.large_binary()).to_pylist()
