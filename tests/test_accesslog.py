@@ -127,6 +127,16 @@ def test_summaries(sample: pd.DataFrame) -> None:
     assert spread.loc["expired", "requests"] == (table["seconds_to_expiry"] <= 0).sum()
 
 
+def test_only_the_chosen_diagnosis_columns_are_added(sample: pd.DataFrame) -> None:
+    keys = sample.attrs["public_keys"]
+    full = diagnose_access_log(sample, public_keys=keys)
+    some = diagnose_access_log(sample, public_keys=keys, columns=["unexplained_403", "code"])
+    assert list(some.columns) == [*sample.columns, "code", "unexplained_403"]  # in the table's own order
+    pd.testing.assert_frame_equal(some, full[list(some.columns)])
+    with pytest.raises(CfSignError, match="columns=.*one or more of the diagnosis columns artifact, ok"):
+        diagnose_access_log(sample, columns=["cause"])
+
+
 def test_log_without_columns_names_the_fix() -> None:
     with pytest.raises(CfSignError, match="read_access_log"):
         diagnose_access_log(pd.DataFrame({"x": [1]}))

@@ -20,7 +20,7 @@ from cfsign_nb.frames import (
     sample_access_log,
     write_access_log,
 )
-from cfsign_nb.frames.cluster import DiagnosedLogs, diagnose_access_logs, plan_file
+from cfsign_nb.frames.cluster import DiagnosedLogs, diagnose_access_logs, plan_file, read_part
 from cfsign_nb.frames.logsummary import summarise
 from cfsign_nb.logformat import FIELDS
 
@@ -152,6 +152,24 @@ def test_summaries_are_reduced_on_the_cluster(logs: dict, client: object) -> Non
     streamed = summarise(diagnose_access_logs(logs["folder"], public_keys=logs["keys"]))  # locally, file by file
     pd.testing.assert_frame_equal(streamed.counts_by_code, summary.counts_by_code)
     pd.testing.assert_frame_equal(streamed.counts_by_key, summary.counts_by_key)
+
+
+def test_a_selection_builds_only_what_its_columns_need(logs: dict, client: object) -> None:
+    counted = ["code", "key_pair_id", "ok", "unexplained_403"]
+    lazy = diagnose_access_logs(logs["folder"], public_keys=logs["keys"], client=client)
+    whole = lazy.compute()
+    pd.testing.assert_frame_equal(lazy[counted].compute(), whole[counted])  # Dask hands the columns to each partition
+    local = diagnose_access_logs(logs["folder"], public_keys=logs["keys"])
+    assert list(local.columns) == list(whole.columns)
+    pd.testing.assert_frame_equal(local[counted].compute(), local.compute()[counted])
+    pd.testing.assert_frame_equal(local[["cs-method", "url"]].partition(0), local.partition(0)[["cs-method", "url"]])
+
+    part, job = local.parts[0], local.job
+    assert len(read_part(part, job, counted).columns) < len(read_part(part, job).columns)  # fewer fields read
+    assert "x-edge-location" not in read_part(part, job, counted)
+    assert "cs(Cookie)" in read_part(part, job, counted)  # the diagnosis reads it
+    with pytest.raises(CfSignError, match=r"no column \['cde'\].*choose from"):
+        local[["cde"]]
 
 
 def test_without_a_client_partitions_are_read_one_at_a_time(logs: dict) -> None:

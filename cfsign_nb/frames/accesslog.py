@@ -17,6 +17,7 @@ that request ``NOT_CHECKABLE_FROM_LOG``, never ``NO_SIGNING_DATA``; :func:`cover
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
@@ -40,8 +41,8 @@ from .logsource import Format, LogFile, Source, log_files, open_binary, sniff
 from .logtable import DIAGNOSIS_FIELDS, DICTIONARY_FIELDS, category_series, typed
 from .logwrite import write_access_log
 
-__all__ = ["DIAGNOSIS_COLUMNS", "DIAGNOSIS_FIELDS", "FIELDS", "coverage", "diagnose_access_log", "iter_access_log",
-           "read_access_log", "read_realtime_log", "write_access_log"]
+__all__ = ["ADDED_COLUMNS", "DIAGNOSIS_COLUMNS", "DIAGNOSIS_FIELDS", "FIELDS", "coverage", "diagnose_access_log",
+           "iter_access_log", "read_access_log", "read_realtime_log", "write_access_log"]
 
 Columns = Literal["all", "diagnosis"] | Sequence[str]
 """Which fields to read: every one, those :data:`DIAGNOSIS_FIELDS` names, or a list of field names."""
@@ -94,7 +95,8 @@ def read_realtime_log(
     return _collect(_iter(source, columns=columns, format="w3c", chunk_lines=chunk_lines, realtime=names))
 
 
-def _wanted(columns: Columns) -> frozenset[str] | None:
+def wanted_fields(columns: Columns) -> frozenset[str] | None:
+    """The field names a ``columns=`` choice reads (None: every field)."""
     if isinstance(columns, str):
         if columns == "all":
             return None
@@ -110,7 +112,7 @@ def _iter(
 ) -> Iterator[pd.DataFrame]:
     if format not in ("auto", "w3c", "json", "parquet"):
         raise InputError(f"format={format!r}: give 'auto', 'w3c', 'json' or 'parquet'")
-    wanted = _wanted(columns)
+    wanted = wanted_fields(columns)
     skipped = 0
     for log in log_files(source):
         for chunk in _read_file(log, format, wanted, max(1, chunk_lines), realtime):
@@ -180,6 +182,9 @@ DIAGNOSIS_COLUMNS = (
 """Columns :func:`diagnose_access_log` adds to the log (and ``unexplained_403``: CloudFront refused
 the request but the diagnosis found no cause, usually because no public key was given)."""
 
+ADDED_COLUMNS = (*DIAGNOSIS_COLUMNS, "unexplained_403")
+"""Every column :func:`diagnose_access_log` adds, in order (its ``columns=`` picks some)."""
+
 NOT_CHECKABLE = "NOT_CHECKABLE_FROM_LOG"
 
 _CHECKS: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
@@ -191,6 +196,8 @@ _CHECKS: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
     ("IP address conditions", (("c-ip",),)),
     ("CloudFront's answer (403s)", (("sc-status",),)),
 )
+READ_BY_DIAGNOSIS = frozenset(f for _, groups in _CHECKS for group in groups for f in group) | {"cs-protocol"}
+"""The fields :func:`diagnose_access_log` reads: those of its checks, and the scheme of the request URL."""
 
 
 def coverage(log: pd.DataFrame | Collection[str]) -> pd.DataFrame:
@@ -220,6 +227,7 @@ def diagnose_access_log(
     chunk_rows: int = 100_000,
     workers: int = 1,
     fields: Collection[str] | None = None,
+    columns: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """The log with each request diagnosed as of its own time and ``c-ip``, in the log's order and index.
 
@@ -232,8 +240,10 @@ def diagnose_access_log(
     reader records it, else the columns): a request whose signature may travel in a field the log
     lacks, or whose time or URL the log lacks, gets the one code ``NOT_CHECKABLE_FROM_LOG``, and
     ``attrs["unsupported"]`` maps each check the log cannot support to the missing fields.
-    Rows are processed ``chunk_rows`` at a time.
+    Rows are processed ``chunk_rows`` at a time. ``columns`` picks some of :data:`ADDED_COLUMNS`
+    (in that order): the others are never computed, which a summary that only counts codes wants.
     """
+    added_columns = _added_columns(columns)
     missing = [name for name in ("timestamp", "url") if name not in log]
     if missing:
         raise InputError(
@@ -241,22 +251,41 @@ def diagnose_access_log(
             "timestamp and url columns exist"
         )
     logged = frozenset(canonical_name(str(f)) for f in fields) if fields is not None else _logged(log)
-    support = coverage(logged)
+    diagnosed = [c for c in added_columns if c != "unexplained_403"]
+    if "unexplained_403" in added_columns and "ok" not in diagnosed:
+        diagnosed.append("ok")
     parts = []
     for lo in range(0, len(log), chunk_rows) if len(log) else [0]:
-        parts.append(_diagnose_chunk(log.iloc[lo : lo + chunk_rows], logged, public_keys, verify, workers))
+        parts.append(_diagnose_chunk(log.iloc[lo : lo + chunk_rows], logged, public_keys, verify, workers, diagnosed))
     added = pd.concat(parts) if len(parts) > 1 else parts[0]
-    if not isinstance(added["key_pair_id"].dtype, pd.CategoricalDtype):  # chunks with different ids
-        added["key_pair_id"] = added["key_pair_id"].astype(STR).astype("category")
+    if "key_pair_id" in added and not isinstance(added["key_pair_id"].dtype, pd.CategoricalDtype):
+        added["key_pair_id"] = added["key_pair_id"].astype(STR).astype("category")  # chunks with different ids
+    if "unexplained_403" in added_columns:
+        # CloudFront said 403 but the diagnosis found no cause: most often no public key was given,
+        # so the signature could not be checked (or the cause lies outside the signature).
+        refused = log["sc-status"].eq(403).fillna(False).to_numpy(dtype=bool) if "sc-status" in log else False
+        added["unexplained_403"] = refused & added["ok"].to_numpy(dtype=bool)
+    if list(added.columns) != list(added_columns):
+        added = added.loc[:, list(added_columns)]
     out = pd.concat([log, added], axis=1)
-    refused = (
-        out["sc-status"].eq(403).fillna(False).astype(bool) if "sc-status" in out else pd.Series(False, index=out.index)
-    )
-    # CloudFront said 403 but the diagnosis found no cause: most often no public key was given,
-    # so the signature could not be checked (or the cause lies outside the signature).
-    out["unexplained_403"] = refused & out["ok"].astype(bool)
-    out.attrs = {**log.attrs, "unsupported": {c: str(m) for c, m in support["missing"].dropna().items()}}
+    out.attrs = {**log.attrs, "unsupported": dict(_unsupported(logged))}
     return out
+
+
+def _added_columns(columns: Sequence[str] | None) -> tuple[str, ...]:
+    if columns is None:
+        return ADDED_COLUMNS
+    if isinstance(columns, str) or not columns or any(c not in ADDED_COLUMNS for c in columns):
+        raise InputError(
+            f"columns={columns!r}: give a list of one or more of the diagnosis columns {', '.join(ADDED_COLUMNS)}"
+        )
+    return tuple(c for c in ADDED_COLUMNS if c in columns)
+
+
+@functools.lru_cache(maxsize=64)
+def _unsupported(logged: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """Each check the logged fields cannot support, with the fields it would need (worked out once per field set)."""
+    return tuple((check, str(missing)) for check, missing in coverage(logged)["missing"].dropna().items())
 
 
 def _column(chunk: pd.DataFrame, name: str, logged: frozenset[str]) -> pd.Series:
@@ -286,9 +315,10 @@ def _where(mask: np.ndarray, values: pa.Array | None, column: pd.Series, other: 
 
 
 def _diagnose_chunk(
-    chunk: pd.DataFrame, logged: frozenset[str], public_keys: Mapping[str, object] | None, verify: bool, workers: int
+    chunk: pd.DataFrame, logged: frozenset[str], public_keys: Mapping[str, object] | None, verify: bool, workers: int,
+    wanted: Sequence[str],
 ) -> pd.DataFrame:
-    """The diagnosis columns of one chunk of the log."""
+    """The ``wanted`` diagnosis columns of one chunk of the log."""
     query, cookie = _column(chunk, "cs-uri-query", logged), _column(chunk, "cs(Cookie)", logged)
     queries, cookies = _strings(query), _strings(cookie)
     if cookies is not None:
@@ -325,18 +355,20 @@ def _diagnose_chunk(
         request_url=request_url,
         verify=verify,
         workers=workers,
-        columns=[name for name in DIAGNOSIS_COLUMNS if name != "artifact"],
+        columns=[name for name in wanted if name != "artifact"] or ["ok"],
     )
     table.index = chunk.index
     table["artifact"] = pd.Categorical.from_codes(use_cookie.astype(np.int8), categories=["url", "cookies"])
-    table = table.loc[:, list(DIAGNOSIS_COLUMNS)]
+    table = table.loc[:, list(wanted)]
     if unknowable.any():
         rows = unknowable
-        table.loc[rows, "code"] = NOT_CHECKABLE
-        table.loc[rows, "codes"] = pd.Series([(NOT_CHECKABLE,)] * int(rows.sum()), index=table.index[rows])
-        table.loc[rows, "ok"] = CATALOG[NOT_CHECKABLE].severity != "error"
-        table.loc[rows, "cloudfront_error"] = None
-        table.loc[rows, "verified"] = pd.NA
+        overrides = {
+            "code": NOT_CHECKABLE, "codes": pd.Series([(NOT_CHECKABLE,)] * int(rows.sum()), index=table.index[rows]),
+            "ok": CATALOG[NOT_CHECKABLE].severity != "error", "cloudfront_error": None, "verified": pd.NA,
+        }
+        for name, value in overrides.items():
+            if name in table:
+                table.loc[rows, name] = value
     return table
 
 

@@ -26,8 +26,17 @@ import pyarrow.parquet as pq
 from .. import extras
 from ..errors import InputError
 from ..keys import PublicKey, load_public_key
+from ..logformat import KNOWN_FIELDS
 from ..times import TimeLike, now_epoch
-from .accesslog import concat_frames, diagnose_access_log, read_access_log, read_realtime_log
+from .accesslog import (
+    ADDED_COLUMNS,
+    READ_BY_DIAGNOSIS,
+    concat_frames,
+    diagnose_access_log,
+    read_access_log,
+    read_realtime_log,
+    wanted_fields,
+)
 from .logsource import LogFile, Source, log_files
 from .logtable import category_series
 
@@ -71,24 +80,43 @@ class _Job:
 
 @dataclass(frozen=True, eq=False)
 class DiagnosedLogs:
-    """The local result: lazy; iterating diagnoses one partition at a time, ``compute()`` gives them all."""
+    """The local result: lazy; iterating diagnoses one partition at a time, ``compute()`` gives them all.
+
+    ``result[["code", "key_pair_id"]]`` is a result of those columns only, as on a Dask DataFrame:
+    neither reads nor computes what no column needs.
+    """
 
     parts: tuple[LogPart, ...]
     job: _Job = field(default_factory=_Job)
+    selected: tuple[str, ...] | None = None  # None: every column
 
     @property
     def npartitions(self) -> int:
         """How many partitions (as on a Dask DataFrame)."""
         return len(self.parts)
 
+    @functools.cached_property
+    def columns(self) -> pd.Index:
+        """The result's column names (read off the first record, as Dask's ``meta``)."""
+        return pd.Index(self.selected) if self.selected is not None else _meta(self.parts[0], self.job).columns
+
+    def __getitem__(self, columns: Sequence[str]) -> DiagnosedLogs:
+        """The result with only ``columns`` (a list of column names), still lazy."""
+        if isinstance(columns, str) or not columns:
+            raise InputError(f"select columns with a list of names, e.g. result[['code', 'ok']], not {columns!r}")
+        unknown = [c for c in columns if c not in self.columns]
+        if unknown:
+            raise InputError(f"no column {unknown} in the diagnosed logs: choose from {', '.join(self.columns)}")
+        return DiagnosedLogs(self.parts, self.job, tuple(str(c) for c in columns))
+
     def partition(self, i: int) -> pd.DataFrame:
         """Partition ``i`` diagnosed."""
-        return diagnose_part(self.parts[i], self.job)
+        return diagnose_part(self.parts[i], self.job, self.selected)
 
     def __iter__(self) -> Iterator[pd.DataFrame]:
         """The partitions diagnosed in order, one in memory at a time."""
         for part in self.parts:
-            yield diagnose_part(part, self.job)
+            yield diagnose_part(part, self.job, self.selected)
 
     def compute(self) -> pd.DataFrame:
         """Every partition diagnosed, concatenated as Dask concatenates them (categories unioned)."""
@@ -140,7 +168,7 @@ def diagnose_access_logs(
     else:  # planned on the workers: each reads its files once
         plans = client.gather(client.map(plan_file, files, rows_per_partition=rows_per_partition, pure=False))
         parts = [part for plan in plans for part in plan]
-    meta = clear_known_categories(_meta(files[0], job))
+    meta = clear_known_categories(_meta(parts[0], job))
     with dask.config.set({"dataframe.convert-string": False}):  # keep our string dtype, as the local result has it
         return dd.from_map(diagnose_part, parts, meta=meta, job=job, label="diagnose-access-log")
 
@@ -223,21 +251,35 @@ def _open_binary(path: str) -> IO[bytes]:
 
 # --- one partition -----------------------------------------------------------------------------
 
-def diagnose_part(part: LogPart, job: _Job) -> pd.DataFrame:
-    """Read and diagnose one partition (runs on a worker); the index is each row's position in its file."""
-    log = read_part(part, job)
+def diagnose_part(part: LogPart, job: _Job, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Read and diagnose one partition (runs on a worker); the index is each row's position in its file.
+
+    With ``columns`` (Dask passes them when a computation selects some), only those are returned,
+    and fields and diagnosis columns none of them needs are neither read nor computed.
+    """
+    log = read_part(part, job, columns)
+    added = ADDED_COLUMNS if columns is None else tuple(c for c in ADDED_COLUMNS if c in columns)
+    if not added:
+        return log.loc[:, list(columns or ())]
     keys = {kid: _worker_key(pem) for kid, pem in job.keys}
     if job.now is None:
-        return diagnose_access_log(log, public_keys=keys or None, verify=job.verify)
-    moment = pd.Series(pd.Timestamp(job.now, unit="s", tz="UTC"), index=log.index, dtype=log["timestamp"].dtype)
-    out = diagnose_access_log(log.assign(timestamp=moment), public_keys=keys or None, verify=job.verify)
-    out["timestamp"] = log["timestamp"]  # aligned by index: the request times, as read
-    return out
+        out = diagnose_access_log(log, public_keys=keys or None, verify=job.verify, columns=added)
+    else:
+        moment = pd.Series(pd.Timestamp(job.now, unit="s", tz="UTC"), index=log.index, dtype=log["timestamp"].dtype)
+        out = diagnose_access_log(log.assign(timestamp=moment), public_keys=keys or None, verify=job.verify,
+                                  columns=added)
+        out["timestamp"] = log["timestamp"]  # aligned by index: the request times, as read
+    return out if columns is None else out.loc[:, list(columns)]
 
 
-def read_part(part: LogPart, job: _Job) -> pd.DataFrame:
-    """The log rows of one partition, indexed by their position in the file, with its Hive partition columns."""
+def read_part(part: LogPart, job: _Job, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """The log rows of one partition, indexed by their position in the file, with its Hive partition columns.
+
+    With ``columns`` (of the diagnosed result), only the fields they and the diagnosis need are read.
+    """
     options = dict(job.read_options)
+    if columns is not None:
+        options["columns"] = _fields_for(columns, options.get("columns", "all"), part)
     if part.whole:
         source: Any = part.path
     else:
@@ -253,6 +295,19 @@ def read_part(part: LogPart, job: _Job) -> pd.DataFrame:
             column = category_series(np.zeros(len(log), np.int8), [value], log.index)
             log.insert(log.columns.get_loc("url") if "url" in log else len(log.columns), name, column)
     return log
+
+
+def _fields_for(columns: Sequence[str], read: Any, part: LogPart) -> Any:
+    """What to read for ``columns``: the fields they name and those the diagnosis reads, within the ``read`` choice.
+
+    A column that is none of those (a field the reader does not know) keeps the ``read`` choice as it is.
+    """
+    made = {"timestamp", "url", *ADDED_COLUMNS, *(name for name, _ in part.partitions)}
+    if any(c not in KNOWN_FIELDS and c not in made for c in columns):
+        return read
+    allowed = wanted_fields(read)
+    names = READ_BY_DIAGNOSIS | {c for c in columns if c in KNOWN_FIELDS}
+    return sorted(n for n in names if allowed is None or n in allowed)
 
 
 def _text_slice(part: LogPart) -> bytes:
@@ -297,11 +352,10 @@ def _parquet_slice(part: LogPart) -> bytes:
     return buffer.getvalue()
 
 
-def _meta(log: LogFile, job: _Job) -> pd.DataFrame:
-    """The empty result with the columns and dtypes of a real partition (read from ``log``'s first record)."""
-    path = cast(str, log.path)
-    first = plan_file(log)[0]
-    one = LogPart(path, 0, 1, layout=first.layout, partitions=first.partitions) if first.layout != "whole" else first
+def _meta(part: LogPart, job: _Job) -> pd.DataFrame:
+    """The empty result with the columns and dtypes of a real partition (read from ``part``'s first record)."""
+    one = part if part.layout == "whole" else LogPart(part.path, part.lo, part.lo + 1, part.offset, part.header,
+                                                      part.layout, part.partitions)
     return diagnose_part(one, job).iloc[:0]
 
 

@@ -45,13 +45,19 @@ def summarise(result: Any, *, client: object | None = None) -> LogSummary:
     if isinstance(result, pd.DataFrame):
         counts = _partial_counts(result)
     elif isinstance(result, DiagnosedLogs):
-        counts = pd.concat([_partial_counts(frame) for frame in result], ignore_index=True)
-    elif hasattr(result, "map_partitions"):
-        partial = result.map_partitions(_partial_counts, meta=_partial_counts(result._meta))
+        counts = pd.concat([_partial_counts(frame) for frame in result[_counted(result)]], ignore_index=True)
+    elif hasattr(result, "map_partitions"):  # the selection reaches each partition: only what is counted is built
+        counted = result[_counted(result)]
+        partial = counted.map_partitions(_partial_counts, meta=_partial_counts(counted._meta))
         counts = client.compute(partial).result() if client is not None else partial.compute()  # type: ignore[attr-defined]
     else:
         raise InputError(f"summarise takes the result of diagnose_access_logs, not {type(result).__name__}")
     return _summary(counts)
+
+
+def _counted(result: Any) -> list[str]:
+    """The columns the counts read (``sc-status`` where the log has it)."""
+    return [c for c in ("code", "key_pair_id", "ok", "sc-status", "unexplained_403") if c in result.columns]
 
 
 def _partial_counts(frame: pd.DataFrame) -> pd.DataFrame:
