@@ -256,7 +256,8 @@ def diagnose_access_log(
         diagnosed.append("ok")
     parts = []
     for lo in range(0, len(log), chunk_rows) if len(log) else [0]:
-        parts.append(_diagnose_chunk(log.iloc[lo : lo + chunk_rows], logged, public_keys, verify, workers, diagnosed))
+        chunk = log if len(log) <= chunk_rows else log.iloc[lo : lo + chunk_rows]
+        parts.append(_diagnose_chunk(chunk, logged, public_keys, verify, workers, diagnosed))
     added = pd.concat(parts) if len(parts) > 1 else parts[0]
     if "key_pair_id" in added and not isinstance(added["key_pair_id"].dtype, pd.CategoricalDtype):
         added["key_pair_id"] = added["key_pair_id"].astype(STR).astype("category")  # chunks with different ids

@@ -254,13 +254,13 @@ def _open_binary(path: str) -> IO[bytes]:
 def diagnose_part(part: LogPart, job: _Job, columns: Sequence[str] | None = None) -> pd.DataFrame:
     """Read and diagnose one partition (runs on a worker); the index is each row's position in its file.
 
-    With ``columns`` (Dask passes them when a computation selects some), only those are returned,
-    and fields and diagnosis columns none of them needs are neither read nor computed.
+    With ``columns`` (Dask passes them when a computation selects some), only those the result has
+    are returned, and fields and diagnosis columns none of them needs are neither read nor computed.
     """
     log = read_part(part, job, columns)
     added = ADDED_COLUMNS if columns is None else tuple(c for c in ADDED_COLUMNS if c in columns)
     if not added:
-        return log.loc[:, list(columns or ())]
+        return log.loc[:, [c for c in columns or () if c in log]]
     keys = {kid: _worker_key(pem) for kid, pem in job.keys}
     if job.now is None:
         out = diagnose_access_log(log, public_keys=keys or None, verify=job.verify, columns=added)
@@ -269,7 +269,7 @@ def diagnose_part(part: LogPart, job: _Job, columns: Sequence[str] | None = None
         out = diagnose_access_log(log.assign(timestamp=moment), public_keys=keys or None, verify=job.verify,
                                   columns=added)
         out["timestamp"] = log["timestamp"]  # aligned by index: the request times, as read
-    return out if columns is None else out.loc[:, list(columns)]
+    return out if columns is None else out.loc[:, [c for c in columns if c in out]]
 
 
 def read_part(part: LogPart, job: _Job, columns: Sequence[str] | None = None) -> pd.DataFrame:

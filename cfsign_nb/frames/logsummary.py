@@ -8,7 +8,7 @@ in one process. The tables read like :func:`~cfsign_nb.frames.counts_by_code` an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -19,6 +19,8 @@ from ..findings import CATALOG
 from .cluster import DiagnosedLogs
 
 __all__ = ["LogSummary", "summarise"]
+
+_COUNTED = ("code", "key_pair_id", "ok", "sc-status", "unexplained_403")  # the columns counted (sc-status if logged)
 
 
 @dataclass(frozen=True, eq=False)
@@ -33,7 +35,6 @@ class LogSummary:
     counts_by_key: pd.DataFrame  # as frames.counts_by_key, ties in key order
 
 
-_COUNT_COLUMNS = ("code", "key_pair_id", "ok", "refused_by_cloudfront", "unexplained_403", "requests")
 
 
 def summarise(result: Any, *, client: object | None = None) -> LogSummary:
@@ -45,19 +46,15 @@ def summarise(result: Any, *, client: object | None = None) -> LogSummary:
     if isinstance(result, pd.DataFrame):
         counts = _partial_counts(result)
     elif isinstance(result, DiagnosedLogs):
-        counts = pd.concat([_partial_counts(frame) for frame in result[_counted(result)]], ignore_index=True)
+        counted = replace(result, selected=_COUNTED)  # not result[...]: that reads a record to check names
+        counts = pd.concat([_partial_counts(frame) for frame in counted], ignore_index=True)
     elif hasattr(result, "map_partitions"):  # the selection reaches each partition: only what is counted is built
-        counted = result[_counted(result)]
+        counted = result[[c for c in _COUNTED if c in result.columns]]
         partial = counted.map_partitions(_partial_counts, meta=_partial_counts(counted._meta))
         counts = client.compute(partial).result() if client is not None else partial.compute()  # type: ignore[attr-defined]
     else:
         raise InputError(f"summarise takes the result of diagnose_access_logs, not {type(result).__name__}")
     return _summary(counts)
-
-
-def _counted(result: Any) -> list[str]:
-    """The columns the counts read (``sc-status`` where the log has it)."""
-    return [c for c in ("code", "key_pair_id", "ok", "sc-status", "unexplained_403") if c in result.columns]
 
 
 def _partial_counts(frame: pd.DataFrame) -> pd.DataFrame:
@@ -75,7 +72,7 @@ def _partial_counts(frame: pd.DataFrame) -> pd.DataFrame:
         + frame["unexplained_403"].to_numpy(dtype=bool) * 4
     )
     combos, counts = np.unique((code * len(key_names) + key) * 8 + flags, return_counts=True)
-    counts_frame = pd.DataFrame({
+    return pd.DataFrame({
         "code": code_names[combos // 8 // len(key_names)],
         "key_pair_id": key_names[combos // 8 % len(key_names)],
         "ok": (combos & 1).astype(bool),
@@ -83,7 +80,6 @@ def _partial_counts(frame: pd.DataFrame) -> pd.DataFrame:
         "unexplained_403": (combos & 4).astype(bool),
         "requests": counts.astype("int64"),
     })
-    return counts_frame.sort_values(list(_COUNT_COLUMNS[:-1]), kind="stable", ignore_index=True)
 
 
 def _codes_of(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
