@@ -133,7 +133,7 @@ def test_only_the_chosen_diagnosis_columns_are_added(sample: pd.DataFrame) -> No
     some = diagnose_access_log(sample, public_keys=keys, columns=["unexplained_403", "code"])
     assert list(some.columns) == [*sample.columns, "code", "unexplained_403"]  # in the table's own order
     pd.testing.assert_frame_equal(some, full[list(some.columns)])
-    with pytest.raises(CfSignError, match="columns=.*one or more of the diagnosis columns artifact, ok"):
+    with pytest.raises(CfSignError, match=r"columns=.*one or more of the diagnosis columns artifact, ok"):
         diagnose_access_log(sample, columns=["cause"])
 
 

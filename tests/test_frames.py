@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import itertools
 import json
 import subprocess
@@ -9,6 +10,8 @@ import sys
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -19,6 +22,7 @@ from cfsign_nb.frames import (
     DIAGNOSE_COLUMNS,
     decode_many,
     diagnose_many,
+    fast,
     style,
 )
 from cfsign_nb.signer import SignedCookies
@@ -155,8 +159,8 @@ def test_fast_rows_rebuild_signatures_and_policies_as_the_core_does(signatures: 
 def test_per_row_now_client_ip_and_request_url(corpus: list[object], rsa_key: PrivateKey, ecdsa_key: PrivateKey) -> None:
     keys = _keys(rsa_key, ecdsa_key)
     nows = [NOW + 30 * (i % 40) - 600 for i in range(len(corpus))]
-    # plain IPv4 (checked at once), then forms only ipaddress can judge: IPv6, junk, leading zeros, spaces
-    ips = ["192.0.2.7", "2001:db8::1", "not-an-ip", None, "01.2.3.4", " 192.0.2.7 ", "256.1.1.1", "10.0.0.255"]
+    # plain IPv4 and IPv6 (checked at once), then forms only ipaddress can judge: zones, junk, leading zeros, spaces
+    ips = ["192.0.2.7", "2001:db8::1", "not-an-ip", None, "01.2.3.4", " 192.0.2.7 ", "256.1.1.1", "fe80::1%eth0"]
     ips = ips * len(corpus)
     ips = ips[: len(corpus)]
     table = diagnose_many(pd.Series(corpus), now=nows, client_ip=ips, public_keys=keys)
@@ -167,6 +171,17 @@ def test_per_row_now_client_ip_and_request_url(corpus: list[object], rsa_key: Pr
     table = diagnose_many(corpus, now=NOW, request_url=request)
     for i, value in enumerate(corpus):
         assert table["codes"].iloc[i] == diagnose(value, now=NOW, request_url=request[i]).codes
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="0123456789abcdefABCDEF:.%", max_size=42), max_size=20), st.integers(0, 2**128 - 1))
+def test_addresses_judged_at_once_are_those_ipaddress_accepts(values: list[str], number: int) -> None:
+    address = ipaddress.IPv6Address(number)
+    forms = [str(address), address.exploded, str(ipaddress.IPv4Address(number % 2**32))]
+    matched = pc.match_substring_regex(pa.array(values + forms), fast.ADDRESS_PATTERN).to_pylist()
+    assert all(fast._ip_ok(v) for v, m in zip(values, matched, strict=False) if m)  # never accepts what ipaddress refuses
+    assert all(matched[len(values):])  # the forms a log writes are judged without ipaddress
+    assert fast._ips_ok(np.array(values + forms, dtype=object)).tolist() == [fast._ip_ok(v) for v in values + forms]
 
 
 def test_verify_false_ignores_keys(corpus: list[object], rsa_key: PrivateKey, ecdsa_key: PrivateKey) -> None:

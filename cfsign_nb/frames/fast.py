@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from ..findings import CATALOG, SEVERITY_ORDER
 from ..protocol import CLOUDFRONT_BASE64_PATTERN, HASH_ALGORITHMS, SIGNING_PARAMETERS, URL_LIMIT
 
-__all__ = ["PATTERNS", "FastRows", "eligible_rows", "fast_canned", "fast_input", "substrings"]
+__all__ = ["ADDRESS_PATTERN", "PATTERNS", "FastRows", "eligible_rows", "fast_canned", "fast_input", "substrings"]
 
 _MAX_PAIRS = 32  # '?' and '&' a row may have on the fast path when a chunk has many (each costs ~80 bytes)
 # Each byte's class, so one pass over a chunk finds every byte the fast path cares about.
@@ -112,19 +112,29 @@ def eligible_rows(array: pa.Array, decode_only: bool, per_row: Mapping[str, obje
 
 
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
-_IPV4 = rf"^{_OCTET}(?:\.{_OCTET}){{3}}$"  # dotted-quad IPv4 that ipaddress accepts (no leading zeros)
+_IPV4 = rf"{_OCTET}(?:\.{_OCTET}){{3}}"  # dotted-quad IPv4 that ipaddress accepts (no leading zeros)
+_GROUP = "[0-9A-Fa-f]{1,4}"
+_IPV6 = "|".join((  # IPv6 in hex groups (eight, or fewer around one "::"); no zone, no dotted tail
+    rf"(?:{_GROUP}:){{7}}{_GROUP}",
+    *(rf"(?:{_GROUP}:){{1,{left}}}(?::{_GROUP}){{1,{7 - left}}}" for left in range(1, 7)),
+    rf"(?:{_GROUP}:){{1,7}}:",
+    rf":(?::{_GROUP}){{1,7}}",
+    "::",
+))
+ADDRESS_PATTERN = rf"^(?:{_IPV4}|{_IPV6})$"
+"""Client addresses ``ipaddress`` surely accepts, matched by Arrow at once (others are checked one by one)."""
 
 
 def _ips_ok(values: np.ndarray) -> np.ndarray:
-    """:func:`_ip_ok` of every value: plain IPv4 addresses at once, the rest each distinct value once.
+    """:func:`_ip_ok` of every value: plain IPv4 and IPv6 addresses at once, the rest each distinct value once.
 
-    (A log has about as many client addresses as rows; ``ipaddress`` costs ~6 µs a value.)
+    (A log has about as many client addresses as rows; ``ipaddress`` costs 6-10 µs a value.)
     """
     try:
         text = pa.array(values, type=pa.string(), from_pandas=True)
     except (pa.ArrowException, TypeError, ValueError):  # not all text: the others are judged one by one below
         text = pa.array([v if type(v) is str and v.isascii() else None for v in values], type=pa.string())
-    ok = np.asarray(pc.fill_null(pc.match_substring_regex(text, _IPV4), False), dtype=bool)
+    ok = np.asarray(pc.fill_null(pc.match_substring_regex(text, ADDRESS_PATTERN), False), dtype=bool)
     others = np.flatnonzero(~ok)
     if len(others):
         ok[others] = _ips_ok_each(values[others])
