@@ -1,6 +1,7 @@
 """Access logs: read + diagnose 1M rows in each format on one core; verification on a LocalCluster vs raw verify.
 
     .venv/bin/python benchmarks/bench_logs.py [--n 1000000] [--verify-n 100000] [--files 8] [--rounds 3]
+        [--only single-core|cluster]
 
 The log is built around bench_frames' cached signed URLs (ECDSA, canned, some expired and
 SHA-256) with realistic fields, written once per format by ``write_access_log`` and cached under
@@ -9,12 +10,14 @@ without verification in a fresh process pinned to one core, the file read once b
 in the page cache (the parsing is timed, not the disk); targets: v2 Parquet end to end <= 3 s,
 W3C <= 5 s. Verification: the first ``--verify-n`` rows as ``--files`` Parquet files, summarised
 with ``diagnose_access_logs(..., client=)`` on a LocalCluster of 1 and then 2 worker processes
-(127.0.0.1, one thread each; a warm-up run, then the best of ``--rounds``), next to the raw
-``cryptography`` verify rate on the same rows in this run (best of as many rounds; and in as many
-processes at once, which shows what the machine's cores give); targets: >= 0.9x per worker, >= 1.7x
-with 2. Each cluster runs once with Dask's defaults and once with the workers' statistical profiler
-off (``distributed.worker.profile.enabled: False``), and then times the raw verify loop inside its
-workers: what any code could reach there. The single-core runs are
+(127.0.0.1, one thread each; a warm-up run, then ``--rounds`` runs), each run paired with the raw
+``cryptography`` verify rate on a quarter of the rows measured just before it, in this process and
+inside the cluster's workers (what any code could reach there): this machine's speed drifts by more
+than the differences looked for, so each ratio compares measurements seconds apart and the median of
+the rounds is printed with their range. Also printed: the raw rate in this process and in 2 processes
+at once (what the cores give). Targets: >= 0.9x per worker, >= 1.7x with 2. Each cluster runs once
+with Dask's defaults and once with the workers' statistical profiler off
+(``distributed.worker.profile.enabled: False``). The single-core runs are
 repeated with ``MIMALLOC_PURGE_DELAY=-1``: on machines where the OS takes freed pages back and faults
 them in again at a high price (virtual machines with memory reclaim), that alone changes the figures.
 """
@@ -22,8 +25,10 @@ them in again at a high price (virtual machines with memory reclaim), that alone
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -121,9 +126,10 @@ def child(form: str, suffix: str, n: int) -> None:
 
 
 def on_cluster(workers: int, folder: Path, keys: dict[str, str], profile: bool, args: argparse.Namespace
-               ) -> tuple[float, int, float]:
-    """Best seconds of ``--rounds`` to diagnose and summarise every file with verification on a LocalCluster;
-    then the raw verify rate inside its workers (all at once, summed): what any code could reach there."""
+               ) -> list[tuple[float, int, float, float]]:
+    """Per round: seconds to diagnose and summarise every file with verification on a LocalCluster, and just
+    before it the raw verify rate here and inside its workers (all at once, summed), so each ratio pairs
+    measurements a few seconds apart: the machine's speed drifts by more than the differences looked for."""
     import dask
     from distributed import Client, LocalCluster
 
@@ -132,27 +138,38 @@ def on_cluster(workers: int, folder: Path, keys: dict[str, str], profile: bool, 
 
     files = sorted(str(p) for p in folder.iterdir())
     options = {"columns": "diagnosis"}
+    sample = args.verify_n // 4  # rows of each raw measurement
     with dask.config.set({"distributed.worker.profile.enabled": profile}), LocalCluster(
         n_workers=workers, processes=True, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
     ) as cluster, Client(cluster) as client:
         summarise(diagnose_access_logs(files[:workers], public_keys=keys, client=client, read_options=options),
                   client=client)  # warm-up: imports, key parsing
-        best = float("inf")
+
+        def inside() -> float:
+            share = sample // workers
+            return sum(client.gather(client.map(raw_rate, [args.n] * workers, [i * share for i in range(workers)],
+                                                [(i + 1) * share for i in range(workers)], pure=False)))
+
+        inside()  # warm-up: each worker decodes its raw rows once
+        rounds = []
         for _ in range(args.rounds):
+            here, there = raw_rate(args.n, 0, sample), inside()
             start = time.perf_counter()
             summary = summarise(diagnose_access_logs(files, public_keys=keys, client=client, read_options=options),
                                 client=client)
-            best = min(best, time.perf_counter() - start)
-        share = args.verify_n // workers
-        inside = client.gather(client.map(raw_rate, [args.n] * workers, [share] * workers, [args.rounds] * workers,
-                                          pure=False))
-        return best, summary.requests, sum(inside)
+            rounds.append((time.perf_counter() - start, summary.requests, here, there))
+        return rounds
 
 
-def raw_rate(n: int, verify_n: int, rounds: int) -> float:
-    """The raw cryptography verify rate on the verification rows, pre-decoded so only verify is timed."""
+@functools.lru_cache(maxsize=2)
+def _raw_work(n: int, lo: int, hi: int) -> list[tuple]:  # type: ignore[type-arg]
     urls, keys = bench_frames.load(n, "ecdsa")
-    work = bench_frames.raw_inputs(urls.iloc[:verify_n].tolist(), next(iter(keys.values())))
+    return bench_frames.raw_inputs(urls.iloc[lo:hi].tolist(), next(iter(keys.values())))
+
+
+def raw_rate(n: int, lo: int, hi: int, rounds: int = 1) -> float:
+    """The raw cryptography verify rate on rows ``lo:hi`` of the corpus, pre-decoded so only verify is timed."""
+    work = _raw_work(n, lo, hi)
     best = 0.0
     for _ in range(rounds):
         start = time.perf_counter()
@@ -162,9 +179,10 @@ def raw_rate(n: int, verify_n: int, rounds: int) -> float:
     return best
 
 
-def _raw_in_process(n: int, verify_n: int, rounds: int, start: Any) -> float:
+def _raw_in_process(n: int, lo: int, hi: int, rounds: int, start: Any) -> float:
+    _raw_work(n, lo, hi)
     start.wait()  # all processes verify at the same time
-    return raw_rate(n, verify_n, rounds)
+    return raw_rate(n, lo, hi, rounds)
 
 
 def raw_parallel(processes: int, n: int, verify_n: int, rounds: int) -> float:
@@ -175,8 +193,14 @@ def raw_parallel(processes: int, n: int, verify_n: int, rounds: int) -> float:
     with context.Manager() as manager, context.Pool(processes) as pool:
         start = manager.Barrier(processes)
         share = verify_n // processes
-        rates = pool.starmap(_raw_in_process, [(n, share, rounds, start)] * processes)
+        jobs = [(n, i * share, (i + 1) * share, rounds, start) for i in range(processes)]
+        rates = pool.starmap(_raw_in_process, jobs)
     return sum(rates)
+
+
+def _spread(values: list[float]) -> str:
+    """The median of ``values`` and their range."""
+    return f"{statistics.median(values):4.2f}x ({min(values):4.2f}-{max(values):4.2f})"
 
 
 def main() -> None:
@@ -185,6 +209,7 @@ def main() -> None:
     parser.add_argument("--verify-n", type=int, default=100_000)
     parser.add_argument("--files", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--only", choices=("single-core", "cluster"), help="run one half of the benchmark")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -198,6 +223,14 @@ def main() -> None:
     sizes = ["--n", str(args.n), "--verify-n", str(args.verify_n), "--files", str(args.files)]
     subprocess.run([sys.executable, __file__, *sizes, "--generate"], check=True)  # its peak RSS is not ours
     print(f"{args.n:,} log rows (ECDSA signed URLs); verification on {args.verify_n:,}; cpus={os.cpu_count()}")
+    if args.only != "cluster":
+        single_core(args)
+    if args.only != "single-core":
+        on_clusters(args)
+
+
+def single_core(args: argparse.Namespace) -> None:
+    """Read + diagnose each format without verification, one core, a fresh process each."""
     print("read (columns='diagnosis') + diagnose_access_log(verify=False), one core, fresh process; then the same")
     print(f"with {KEEP_MEMORY} (pyarrow's allocator keeps freed memory instead of handing it back to the OS):")
     for label, extra in (("default", {}), (KEEP_MEMORY, dict([KEEP_MEMORY.split("=")]))):
@@ -210,20 +243,29 @@ def main() -> None:
             size = log_path(args.n, form, suffix).stat().st_size / 2**20
             print(f"  {form:8} {size:7.0f} MB  read {read:6.2f} s  diagnose {total - read:6.2f} s  "
                   f"total {total:6.2f} s  {args.n / total:>10,.0f} rows/s  peak RSS {peak:6.0f} MB  ({label})")
-    raw = raw_rate(args.n, args.verify_n, args.rounds)
+
+
+def on_clusters(args: argparse.Namespace) -> None:
+    """The raw verify rate, then verification on LocalClusters of 1 and 2 workers, profiler on and off."""
+    raw = raw_rate(args.n, 0, args.verify_n, args.rounds)
     both = raw_parallel(2, args.n, args.verify_n, args.rounds)
     print(f"raw cryptography verify (ECDSA P-256), this process: {raw:>10,.0f} rows/s; "
           f"2 processes at once: {both:,.0f} rows/s = {both / raw:4.2f}x")
     folder = CACHE / f"log-verify-{args.verify_n}-{args.files}"
     keys = bench_frames.load(args.n, "ecdsa")[1]
+    print(f"LocalCluster, {args.verify_n:,} rows verified in {args.files} Parquet files, {args.rounds} rounds; each "
+          "round pairs the run with the raw rate measured just before it here and inside the workers. Medians (range):")
     for profile in (True, False):
         for workers in (1, 2):
-            seconds, rows, inside = on_cluster(workers, folder, keys, profile, args)
-            rate = rows / seconds
-            print(f"LocalCluster, {workers} worker(s), profiler {'on (the default)' if profile else 'off'}: "
-                  f"{rows:,} rows verified in {args.files} Parquet files {seconds:5.2f} s {rate:>7,.0f} rows/s "
-                  f"= {rate / raw:4.2f}x raw ({rate / raw / workers:4.2f}x per worker); raw verify inside the "
-                  f"worker(s) {inside / raw:4.2f}x")
+            rounds = on_cluster(workers, folder, keys, profile, args)
+            vs_here = [rows / seconds / here for seconds, rows, here, _ in rounds]
+            ceiling = [there / here for _, _, here, there in rounds]
+            vs_there = [rows / seconds / there for seconds, rows, _, there in rounds]
+            rate = max(rows / seconds for seconds, rows, _, _ in rounds)
+            label = "on (the default)" if profile else "off"
+            print(f"  {workers} worker(s), profiler {label:16} best {rate:>7,.0f} rows/s; "
+                  f"vs raw here {_spread(vs_here)} = {_spread([v / workers for v in vs_here])} per worker; "
+                  f"raw inside the workers vs here {_spread(ceiling)}; ours vs raw inside {_spread(vs_there)}")
 
 
 if __name__ == "__main__":
