@@ -3,23 +3,23 @@
     .venv/bin/python benchmarks/bench_logs.py [--n 1000000] [--verify-n 100000] [--files 8] [--rounds 3]
         [--only single-core|cluster]
 
-The log is built around bench_frames' cached signed URLs (ECDSA, canned, some expired and
-SHA-256) with realistic fields, written once per format by ``write_access_log`` and cached under
-benchmarks/.cache/ (git-ignored). Each format is read (``columns="diagnosis"``) and diagnosed
-without verification in a fresh process pinned to one core, the file read once before so it is
-in the page cache (the parsing is timed, not the disk); targets: v2 Parquet end to end <= 3 s,
-W3C <= 5 s. Verification: the first ``--verify-n`` rows as ``--files`` Parquet files, summarised
-with ``diagnose_access_logs(..., client=)`` on a LocalCluster of 1 and then 2 worker processes
-(127.0.0.1, one thread each; a warm-up run, then ``--rounds`` runs), each run paired with the raw
-``cryptography`` verify rate on a quarter of the rows measured just before it, in this process and
-inside the cluster's workers (what any code could reach there): this machine's speed drifts by more
-than the differences looked for, so each ratio compares measurements seconds apart and the median of
-the rounds is printed with their range. Also printed: the raw rate in this process and in 2 processes
-at once (what the cores give). Targets: >= 0.9x per worker, >= 1.7x with 2. Each cluster runs once
-with Dask's defaults and once with the workers' statistical profiler off
-(``distributed.worker.profile.enabled: False``). The single-core runs are
-repeated with ``MIMALLOC_PURGE_DELAY=-1``: on machines where the OS takes freed pages back and faults
-them in again at a high price (virtual machines with memory reclaim), that alone changes the figures.
+The log is built around bench_frames' cached signed URLs (ECDSA, canned, some expired and SHA-256)
+with realistic fields (one client address per request, 30% of them IPv6), written once per format by
+``write_access_log`` and cached under benchmarks/.cache/ (git-ignored). Each format is read
+(``columns="diagnosis"``) and diagnosed without verification in a fresh process pinned to one core,
+the file read once before so it is in the page cache (the parsing is timed, not the disk); targets:
+v2 Parquet end to end <= 3 s, W3C <= 5 s. Verification: the first ``--verify-n`` rows as ``--files``
+Parquet files, summarised with ``diagnose_access_logs(..., client=)`` on a LocalCluster of 1 and
+then 2 worker processes (127.0.0.1, one thread each; a warm-up run, then ``--rounds`` runs), each
+run paired with the raw ``cryptography`` verify rate on a quarter of the rows measured just before
+it, in this process and inside the cluster's workers (what any code could reach there): this
+machine's speed drifts by more than the differences looked for, so each ratio compares measurements
+seconds apart and the median of the rounds is printed with their range. Also printed: the raw rate
+in this process and in 2 processes at once (what the cores give). Targets: >= 0.9x per worker, >=
+1.7x with 2. Each cluster runs once with Dask's defaults and once with the workers' statistical
+profiler off (``distributed.worker.profile.enabled: False``). The single-core runs are repeated with
+``MIMALLOC_PURGE_DELAY=-1``: on machines where the OS takes freed pages back and faults them in
+again at a high price (virtual machines with memory reclaim), that alone changes the figures.
 """
 
 from __future__ import annotations
@@ -44,8 +44,22 @@ KEEP_MEMORY = "MIMALLOC_PURGE_DELAY=-1"
 FORMATS = (("w3c", ".log"), ("w3c-v2", ".v2.log"), ("json", ".json"), ("parquet", ".parquet"))
 
 
+LOG_VERSION = 2  # of build_frame: a change of its rows renames the cached files
+
+
 def log_path(n: int, form: str, suffix: str) -> Path:
-    return CACHE / f"log-{n}-{form}{suffix}"
+    return CACHE / f"log{LOG_VERSION}-{n}-{form}{suffix}"
+
+
+def verify_folder(verify_n: int, files: int) -> Path:
+    return CACHE / f"log{LOG_VERSION}-verify-{verify_n}-{files}"
+
+
+def client_ips(n: int, rng: Any) -> list[str]:
+    """One address per request, as in a busy distribution's log: 70% IPv4, 30% IPv6 (compressed, as logged)."""
+    six = (rng.random(n) < 0.3).tolist()
+    return [f"2001:db8:{i >> 16:x}:{i & 0xFFFF:x}::{i % 7 + 1:x}" if six[i]
+            else f"10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}" for i in range(n)]
 
 
 def build_frame(n: int):  # type: ignore[no-untyped-def]
@@ -61,7 +75,7 @@ def build_frame(n: int):  # type: ignore[no-untyped-def]
     frame = pd.DataFrame({
         "date": stamps.strftime("%Y-%m-%d"), "time": stamps.strftime("%H:%M:%S"),
         "x-edge-location": rng.choice(["FRA56-P1", "IAD89-C3", "NRT57-P2"], n),
-        "sc-bytes": rng.integers(300, 5_000_000, n), "c-ip": [f"198.51.100.{i % 254 + 1}" for i in range(n)],
+        "sc-bytes": rng.integers(300, 5_000_000, n), "c-ip": client_ips(n, rng),
         "cs-method": "GET", "cs(Host)": "d111111abcdef8.cloudfront.net",
         "cs-uri-stem": parts[0].str.slice(len("https://media.example.com")), "sc-status": np.where(expired, 403, 200),
         "cs(Referer)": "https://www.example.com/", "cs(User-Agent)": "Mozilla/5.0 (X11; Linux x86_64) Example/1.0",
@@ -78,7 +92,7 @@ def generate(n: int, verify_n: int, files: int) -> None:
     """Write the log once per format, and the verification subset as ``files`` Parquet files."""
     bench_frames.generate(n, "ecdsa")
     todo = [(form, suffix) for form, suffix in FORMATS if not log_path(n, form, suffix).exists()]
-    split = CACHE / f"log-verify-{verify_n}-{files}"
+    split = verify_folder(verify_n, files)
     if not todo and split.exists():
         return
     from cfsign_nb.frames import write_access_log
@@ -251,7 +265,7 @@ def on_clusters(args: argparse.Namespace) -> None:
     both = raw_parallel(2, args.n, args.verify_n, args.rounds)
     print(f"raw cryptography verify (ECDSA P-256), this process: {raw:>10,.0f} rows/s; "
           f"2 processes at once: {both:,.0f} rows/s = {both / raw:4.2f}x")
-    folder = CACHE / f"log-verify-{args.verify_n}-{args.files}"
+    folder = verify_folder(args.verify_n, args.files)
     keys = bench_frames.load(args.n, "ecdsa")[1]
     print(f"LocalCluster, {args.verify_n:,} rows verified in {args.files} Parquet files, {args.rounds} rounds; each "
           "round pairs the run with the raw rate measured just before it here and inside the workers. Medians (range):")
