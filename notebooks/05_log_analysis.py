@@ -178,6 +178,16 @@ shown(summary.counts_by_code.head(8))
 shown(summary.counts_by_key)
 
 # %% [markdown]
+# Selecting columns travels too: each partition then reads only the fields those columns and the
+# diagnosis need, and builds only those columns (`summarise` selects what it counts in the same way).
+# The refused requests, with their time, key and code:
+
+# %%
+refused = lazy[["timestamp", "url", "key_pair_id", "code", "ok"]]
+refused = refused[~refused["ok"]].compute()
+shown(refused.drop(columns="ok").sort_values("timestamp").head(5))
+
+# %% [markdown]
 # Every row is the row the single-process run gives (the workers only spread the files):
 
 # %%
