@@ -156,6 +156,28 @@ def test_fast_rows_rebuild_signatures_and_policies_as_the_core_does(signatures: 
     assert fastverify.canned_policies(rows, every) == policies
 
 
+def test_a_repeated_signed_url_is_verified_once(rsa_key: PrivateKey) -> None:
+    from cfsign_nb.frames import fastverify
+
+    signer = Signer(KEY_ID, rsa_key)
+    first, second = (signer.sign_url(f"{URL}?n={i}", expires=NOW + 3600) for i in (1, 2))
+    forged = second.replace("n=2", "n=3")  # the same signature on another URL
+    urls = [first, first, second, first, forged, forged]
+    checked: list[bytes] = []
+
+    class Counting:  # a public key that records what it verifies
+        accepted = True
+
+        def verifier(self, name: str) -> object:
+            verify = rsa_key.public_key.verifier(name)
+            return lambda signature, data: checked.append(data) or verify(signature, data)
+
+    rows = fast.fast_canned(pa.array(urls, pa.large_string()), np.ones(len(urls), dtype=bool))
+    fastverify.fast_verify(rows, {KEY_ID: Counting()})  # type: ignore[dict-item]
+    assert rows.verified.tolist() == [True, True, True, True, False, False]
+    assert len(checked) == 3 and rows.mask.tolist() == [True] * 4 + [False] * 2  # the forgery goes per-row
+
+
 def test_per_row_now_client_ip_and_request_url(corpus: list[object], rsa_key: PrivateKey, ecdsa_key: PrivateKey) -> None:
     keys = _keys(rsa_key, ecdsa_key)
     nows = [NOW + 30 * (i % 40) - 600 for i in range(len(corpus))]

@@ -29,7 +29,8 @@ _HEAD, _MIDDLE, _TAIL = re.split(r"%s|%d", CANNED_TEMPLATE)  # around the resour
 
 
 def fast_verify(fast: FastRows, keys: Mapping[str, PublicKey]) -> None:
-    """Verify fast rows in bulk; a row whose key is unknown or whose signature fails goes per-row."""
+    """Verify fast rows in bulk, each distinct signed URL once; a row whose key is unknown or whose signature
+    fails goes per-row."""
     if not keys:
         return
     rows = np.flatnonzero(fast.mask)
@@ -39,9 +40,16 @@ def fast_verify(fast: FastRows, keys: Mapping[str, PublicKey]) -> None:
         key = keys.get(kid_bytes.decode())
         accepted = key is not None and key.accepted
         verifiers += [key.verifier(name) if accepted else _refuse for name in HASH_ALGORITHMS]  # type: ignore[union-attr]
-    chosen = np.array(verifiers, dtype=object)[kid_codes * len(HASH_ALGORITHMS) + fast.sha256[rows]]
-    pairs = zip(chosen.tolist(), decoded_signatures(fast, rows), canned_policies(fast, rows), strict=True)
-    verified = np.array([verify(signature, data) for verify, signature, data in pairs], dtype=bool)
+    chosen = (kid_codes * len(HASH_ALGORITHMS) + fast.sha256[rows]).tolist()
+    # A log repeats requests (range requests, playlist reloads): each distinct signed URL is verified once.
+    seen: dict[tuple[int, bytes, bytes], bool] = {}
+    results = []
+    for job in zip(chosen, decoded_signatures(fast, rows), canned_policies(fast, rows), strict=True):
+        known = seen.get(job)
+        if known is None:
+            known = seen[job] = verifiers[job[0]](job[1], job[2])
+        results.append(known)
+    verified = np.array(results, dtype=bool)
     fast.verified[rows] = verified
     fast.mask[rows[~verified]] = False
 
