@@ -1,6 +1,6 @@
 """Access logs: read + diagnose 1M rows in each format on one core; verification on a LocalCluster vs raw verify.
 
-    .venv/bin/python benchmarks/bench_logs.py [--n 1000000] [--verify-n 100000] [--files 8] [--rounds 3]
+    .venv/bin/python benchmarks/bench_logs.py [--n 1000000] [--verify-n 100000] [--files 8] [--rounds 5]
         [--only single-core|cluster]
 
 The log is built around bench_frames' cached signed URLs (ECDSA, canned, some expired and SHA-256)
@@ -12,14 +12,15 @@ v2 Parquet end to end <= 3 s, W3C <= 5 s. Verification: the first ``--verify-n``
 Parquet files, summarised with ``diagnose_access_logs(..., client=)`` on a LocalCluster of 1 and
 then 2 worker processes (127.0.0.1, one thread each; a warm-up run, then ``--rounds`` runs), each
 run paired with the raw ``cryptography`` verify rate on a quarter of the rows measured just before
-it, in this process and inside the cluster's workers (what any code could reach there): this
-machine's speed drifts by more than the differences looked for, so each ratio compares measurements
-seconds apart and the median of the rounds is printed with their range. Also printed: the raw rate
-in this process and in 2 processes at once (what the cores give). Targets: >= 0.9x per worker, >=
-1.7x with 2. Each cluster runs once with Dask's defaults and once with the workers' statistical
-profiler off (``distributed.worker.profile.enabled: False``). The single-core runs are repeated with
-``MIMALLOC_PURGE_DELAY=-1``: on machines where the OS takes freed pages back and faults them in
-again at a high price (virtual machines with memory reclaim), that alone changes the figures.
+and after it (their mean), in this process and inside the cluster's workers (what any code could
+reach there): this machine's speed drifts by more than the differences looked for, so each ratio
+compares measurements seconds apart and the median of the rounds is printed with their range. Also
+printed: the raw rate in this process and in 2 processes at once (what the cores give). Targets: >=
+0.9x per worker, >= 1.7x with 2. Each cluster runs once with Dask's defaults and once with the
+workers' statistical profiler off (``distributed.worker.profile.enabled: False``). The single-core
+runs are repeated with ``MIMALLOC_PURGE_DELAY=-1``: on machines where the OS takes freed pages back
+and faults them in again at a high price (virtual machines with memory reclaim), that alone changes
+the figures.
 """
 
 from __future__ import annotations
@@ -141,9 +142,10 @@ def child(form: str, suffix: str, n: int) -> None:
 
 def on_cluster(workers: int, folder: Path, keys: dict[str, str], profile: bool, args: argparse.Namespace
                ) -> list[tuple[float, int, float, float]]:
-    """Per round: seconds to diagnose and summarise every file with verification on a LocalCluster, and just
-    before it the raw verify rate here and inside its workers (all at once, summed), so each ratio pairs
-    measurements a few seconds apart: the machine's speed drifts by more than the differences looked for."""
+    """Per round: seconds to diagnose and summarise every file with verification on a LocalCluster, and the
+    raw verify rate here and inside its workers (all at once, summed), the mean of just before and just
+    after, so each ratio pairs measurements seconds apart: this machine's speed drifts by more than the
+    differences looked for."""
     import dask
     from distributed import Client, LocalCluster
 
@@ -171,7 +173,9 @@ def on_cluster(workers: int, folder: Path, keys: dict[str, str], profile: bool, 
             start = time.perf_counter()
             summary = summarise(diagnose_access_logs(files, public_keys=keys, client=client, read_options=options),
                                 client=client)
-            rounds.append((time.perf_counter() - start, summary.requests, here, there))
+            seconds = time.perf_counter() - start
+            here, there = (here + raw_rate(args.n, 0, sample)) / 2, (there + inside()) / 2  # before and after
+            rounds.append((seconds, summary.requests, here, there))
         return rounds
 
 
@@ -222,7 +226,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--verify-n", type=int, default=100_000)
     parser.add_argument("--files", type=int, default=8)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--only", choices=("single-core", "cluster"), help="run one half of the benchmark")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)
@@ -268,7 +272,8 @@ def on_clusters(args: argparse.Namespace) -> None:
     folder = verify_folder(args.verify_n, args.files)
     keys = bench_frames.load(args.n, "ecdsa")[1]
     print(f"LocalCluster, {args.verify_n:,} rows verified in {args.files} Parquet files, {args.rounds} rounds; each "
-          "round pairs the run with the raw rate measured just before it here and inside the workers. Medians (range):")
+          "round pairs the run with the raw rate measured just before and after it, here and inside the workers. "
+          "Medians (range):")
     for profile in (True, False):
         for workers in (1, 2):
             rounds = on_cluster(workers, folder, keys, profile, args)
