@@ -29,8 +29,10 @@ _HEAD, _MIDDLE, _TAIL = re.split(r"%s|%d", CANNED_TEMPLATE)  # around the resour
 
 
 def fast_verify(fast: FastRows, keys: Mapping[str, PublicKey]) -> None:
-    """Verify fast rows in bulk, each distinct signed URL once; a row whose key is unknown or whose signature
-    fails goes per-row."""
+    """Verify fast rows in bulk, each distinct signed URL once.
+
+    A row whose key is unknown or whose signature fails goes per-row, where ``diagnose()`` says why.
+    """
     if not keys:
         return
     rows = np.flatnonzero(fast.mask)

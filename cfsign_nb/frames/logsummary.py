@@ -35,8 +35,6 @@ class LogSummary:
     counts_by_key: pd.DataFrame  # as frames.counts_by_key, ties in key order
 
 
-
-
 def summarise(result: Any, *, client: object | None = None) -> LogSummary:
     """Totals and the per-code and per-key tables of a diagnosed log, reduced partition by partition.
 
