@@ -142,10 +142,12 @@ def child(form: str, suffix: str, n: int) -> None:
 
 def on_cluster(workers: int, folder: Path, keys: dict[str, str], profile: bool, args: argparse.Namespace
                ) -> list[tuple[float, int, float, float]]:
-    """Per round: seconds to diagnose and summarise every file with verification on a LocalCluster, and the
-    raw verify rate here and inside its workers (all at once, summed), the mean of just before and just
-    after, so each ratio pairs measurements seconds apart: this machine's speed drifts by more than the
-    differences looked for."""
+    """Per round: (seconds, rows, raw rate here, raw rate inside the workers) on a LocalCluster.
+
+    The seconds are those of diagnosing and summarising every file with verification; each raw rate
+    (inside the workers: all at once, summed) is the mean of just before and just after the run, so a
+    ratio pairs measurements seconds apart: this machine drifts by more than the differences looked for.
+    """
     import dask
     from distributed import Client, LocalCluster
 
