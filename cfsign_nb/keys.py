@@ -268,7 +268,7 @@ def load_private_key(source: PrivateKeySource, passphrase: str | bytes | None = 
         ) from None
     except ValueError as err:
         reason = str(err).lower()
-        if password is not None and ("password" in reason or "decrypt" in reason):
+        if password is not None and ("password" in reason or "decrypt" in reason or _is_encrypted(loader, data)):
             raise KeyLoadError("the passphrase is wrong for this encrypted private key") from None
         raise KeyLoadError(
             "cannot read a private key from this data: it must be PEM "
@@ -276,6 +276,21 @@ def load_private_key(source: PrivateKeySource, passphrase: str | bytes | None = 
             f"({_safe_reason(err)})"
         ) from None
     return _checked_private(key)
+
+
+def _is_encrypted(loader: Callable[..., object], data: bytes) -> bool:
+    """True when ``data`` is an encrypted key: a wrong passphrase then fails in one of two ways.
+
+    Most wrong passphrases break the cipher's padding ("Incorrect password"); about one in 250
+    leaves valid padding over garbage, which fails as undecodable key data instead.
+    """
+    try:
+        loader(data, password=None)
+    except TypeError:
+        return True
+    except ValueError:
+        return False
+    return False
 
 
 def load_public_key(source: PublicKeySource) -> PublicKey:

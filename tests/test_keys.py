@@ -58,6 +58,27 @@ def test_encrypted_keys(ecdsa_key: PrivateKey) -> None:
         load_private_key(ecdsa_key.private_pem(), passphrase="unneeded")
 
 
+def test_a_wrong_passphrase_that_decrypts_to_garbage_is_still_a_wrong_passphrase(ecdsa_key: PrivateKey) -> None:
+    # About one wrong passphrase in 250 leaves the cipher's padding valid; cryptography then
+    # reports undecodable key data rather than a bad password.
+    from cryptography.hazmat.primitives import serialization
+
+    encrypted = ecdsa_key.private_pem("right")
+    garbled = []
+    for n in range(5000):
+        try:
+            serialization.load_pem_private_key(encrypted, f"wrong {n}".encode())
+        except ValueError as err:
+            if "password" not in str(err).lower():
+                garbled.append(f"wrong {n}")
+                if len(garbled) == 3:
+                    break
+    assert garbled
+    for passphrase in garbled:
+        with pytest.raises(KeyLoadError, match="passphrase is wrong"):
+            load_private_key(encrypted, passphrase=passphrase)
+
+
 @pytest.mark.parametrize(
     ("make", "hint"),
     [
