@@ -354,7 +354,11 @@ def test_unknown_formats_and_empty_files() -> None:
         assert len(log) == 0 and "url" in log and "timestamp" in log
 
 
-def test_text_read_in_small_blocks_gives_the_same_table(sample: pd.DataFrame, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("block_bytes", "parse_bytes"), [(333, 64), (1 << 20, 3000)],
+                         ids=["lines-longer-than-a-parse-piece", "several-lines-a-parse-piece"])
+def test_text_read_in_small_blocks_gives_the_same_table(
+    sample: pd.DataFrame, monkeypatch: pytest.MonkeyPatch, block_bytes: int, parse_bytes: int
+) -> None:
     from cfsign_nb.frames import logformats
 
     legacy = _written(sample.iloc[:20], "w3c", None)
@@ -364,9 +368,20 @@ def test_text_read_in_small_blocks_gives_the_same_table(sample: pd.DataFrame, mo
     data = b"\xef\xbb\xbf" + legacy.replace(b"\n", b"\r\n") + b"\n  \n" + b"a\tb\n" + b"x\x01y\t" * 32 + b"\n" + v2
     with pytest.warns(CfSignWarning, match="skipped 2 malformed"):
         whole = read_access_log(io.BytesIO(data))
-    monkeypatch.setattr(logformats, "_BLOCK_BYTES", 333)
+    monkeypatch.setattr(logformats, "_BLOCK_BYTES", block_bytes)
+    monkeypatch.setattr(logformats, "_PARSE_BYTES", parse_bytes)
     with pytest.warns(CfSignWarning, match="skipped 2 malformed"):
         blocks = read_access_log(io.BytesIO(data))
     pd.testing.assert_frame_equal(blocks, whole)
     assert len(whole) == len(sample) and whole["url"].tolist() == sample["url"].tolist()
     assert whole["cs(User-Agent)"].iloc[20:].isna().all()  # not in the v2 file's selection
+
+
+def test_text_blocks_are_joined_into_chunks_of_chunk_lines(sample: pd.DataFrame, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cfsign_nb.frames import iter_access_log, logformats
+
+    data = _written(sample.iloc[:30], "w3c", None) + _written(sample.iloc[30:], "w3c-v2", MINIMAL)
+    monkeypatch.setattr(logformats, "_BLOCK_BYTES", 333)  # a block is a line or two
+    sizes = [len(frame) for frame in iter_access_log(io.BytesIO(data), chunk_lines=7)]
+    # 30 rows under the first header and 18 under the second: a header change starts a new chunk.
+    assert sizes == [7, 7, 7, 7, 2, 7, 7, 4]

@@ -61,6 +61,7 @@ def _keep(names: Sequence[str], wanted: Collection[str] | None) -> list[str]:
 # --- W3C and real-time text -------------------------------------------------------------------
 
 _BLOCK_BYTES = 16 << 20  # text is read in blocks of whole lines of about this size (glibc reuses, not maps, these)
+_PARSE_BYTES = 1 << 20  # pyarrow parses a block in pieces of this size: twice as fast as one piece (its caches)
 _TEXT = re.compile(rb"\S")  # a segment with any of it holds records (searched in place, never copied)
 
 
@@ -74,13 +75,19 @@ def read_text(
     Blocks of whole lines are parsed by pyarrow's CSV reader; a block with raw control bytes or
     other than ASCII text goes line by line (so such lines can be told apart and skipped).
     """
+    yield from _joined(_text_chunks(handle, fields, wanted, chunk_lines, headers), chunk_lines)
+
+
+def _text_chunks(
+    handle: IO[bytes], fields: Sequence[str] | None, wanted: Collection[str] | None, chunk_lines: int, headers: bool
+) -> Iterator[RawChunk]:
+    """The records of each block of the stream, as they come (a block holds some 30,000)."""
     names = _unique([canonical_name(n) for n in (fields or FIELDS)])
-    for i, block in enumerate(_blocks(handle)):
-        if i == 0:
-            block = block.removeprefix(b"\xef\xbb\xbf")  # a byte order mark some editors add
+    for i, (block, size) in enumerate(_blocks(handle)):
+        first = 3 if i == 0 and block.startswith(b"\xef\xbb\xbf") else 0  # a byte order mark some editors add
         clean = _clean(block)  # then every segment is
         view = memoryview(block)
-        for (start, end), header in _segments(block, headers):
+        for (start, end), header in _segments(block, first, size, headers):
             if _TEXT.search(block, start, end):
                 yield from _parse_block(view[start:end], clean, names, wanted, chunk_lines)
             if header.startswith(b"#Fields:"):
@@ -88,36 +95,73 @@ def read_text(
                 names = _unique([canonical_name(n) for n in declared])
 
 
-def _blocks(handle: IO[bytes]) -> Iterator[bytes]:
-    """The stream in blocks that end at a line end (or the end of the stream)."""
+def _joined(chunks: Iterator[RawChunk], chunk_lines: int) -> Iterator[RawChunk]:
+    """Consecutive chunks of the same fields and columns as one, up to ``chunk_lines`` rows (no copy).
+
+    Typing a frame has a fixed cost per column, and many frames cost a concatenation more: a file
+    is typed in chunks of ``chunk_lines`` rows, not block by block.
+    """
+    tables: list[pa.Table] = []
+    rows = skipped = 0
+    kind: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+    for chunk in chunks:
+        this = (chunk.fields, tuple(chunk.table.column_names))
+        if tables and (this != kind or rows + chunk.table.num_rows > chunk_lines):
+            yield _join(tables, rows, kind[0], skipped)
+            tables, rows, skipped = [], 0, 0
+        tables.append(chunk.table)
+        rows += chunk.table.num_rows
+        skipped += chunk.skipped
+        kind = this
+    if tables:
+        yield _join(tables, rows, kind[0], skipped)
+
+
+def _join(tables: list[pa.Table], rows: int, fields: tuple[str, ...], skipped: int) -> RawChunk:
+    table = tables[0] if len(tables) == 1 else pa.concat_tables(tables) if tables[0].num_columns else _no_columns(rows)
+    return RawChunk(table, fields, skipped)
+
+
+def _blocks(handle: IO[bytes]) -> Iterator[tuple[bytes, int]]:
+    """The stream as ``(block, size)``: ``block[:size]`` is whole lines (or the end of the stream).
+
+    A block is used as read, up to its last line end; the line it cuts follows as a block of its
+    own (so no block is copied to complete its last line).
+    """
     while block := handle.read(_BLOCK_BYTES):
-        if not block.endswith(b"\n"):
-            block += handle.readline()
-        yield block
+        cut = block.rfind(b"\n") + 1
+        rest = handle.readline() if cut < len(block) else b""
+        if not rest:
+            yield block, len(block)
+            continue
+        if cut:
+            yield block, cut
+        line = block[cut:] + rest
+        yield line, len(line)
 
 
-def _segments(block: bytes, headers: bool) -> Iterator[tuple[tuple[int, int], bytes]]:
-    """Where the block's records lie between header lines (lines that start with ``#``), and the header after."""
+def _segments(block: bytes, start: int, size: int, headers: bool) -> Iterator[tuple[tuple[int, int], bytes]]:
+    """Where ``block[start:size]``'s records lie between header lines (those starting ``#``), and the header after."""
     if not headers:
-        yield (0, len(block)), b""
+        yield (start, size), b""
         return
-    body_start = 0
-    at = 0 if block.startswith(b"#") else _next_header(block, 0)
+    body_start = start
+    at = start if block.startswith(b"#", start) else _next_header(block, start, size)
     while at >= 0:
-        end = block.find(b"\n", at)
-        end = len(block) if end < 0 else end + 1
+        end = block.find(b"\n", at, size)
+        end = size if end < 0 else end + 1
         yield (body_start, at), block[at:end]
         body_start = end
-        at = end if block.startswith(b"#", end) else _next_header(block, end)
-    yield (body_start, len(block)), b""
+        at = end if block.startswith(b"#", end, size) else _next_header(block, end, size)
+    yield (body_start, size), b""
 
 
-def _next_header(block: bytes, start: int) -> int:
-    """Where the next line that starts with ``#`` starts (a search for a lone byte is memchr-fast)."""
-    mark = block.find(b"#", start)
+def _next_header(block: bytes, start: int, size: int) -> int:
+    """Where the next line of ``block[:size]`` starting ``#`` starts (a search for a lone byte is memchr-fast)."""
+    mark = block.find(b"#", start, size)
     if mark <= 0 or block[mark - 1] == 0x0A:
         return mark
-    found = block.find(b"\n#", mark)  # a '#' inside a record: look on from there for one at a line start
+    found = block.find(b"\n#", mark, size)  # a '#' inside a record: look on from there for one at a line start
     return -1 if found < 0 else found + 1
 
 
@@ -139,17 +183,26 @@ def _parse_block(
         skipped += bool(row.text.strip())  # a blank line is no record, and no loss either
         return "skip"
 
-    table = pacsv.read_csv(
-        pa.BufferReader(body),
-        read_options=pacsv.ReadOptions(column_names=names, block_size=max(len(body), 1)),  # one chunk a column
-        parse_options=pacsv.ParseOptions(
-            delimiter="\t", quote_char=False, escape_char=False, double_quote=False, invalid_row_handler=invalid
-        ),
-        convert_options=pacsv.ConvertOptions(
-            include_columns=columns, column_types=dict.fromkeys(columns, pa.string()), strings_can_be_null=False,
-            null_values=[],
-        ),
-    )
+    def read(block_size: int) -> pa.Table:
+        return pacsv.read_csv(
+            pa.BufferReader(body),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=block_size),
+            parse_options=pacsv.ParseOptions(
+                delimiter="\t", quote_char=False, escape_char=False, double_quote=False, invalid_row_handler=invalid
+            ),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=columns, column_types=dict.fromkeys(columns, pa.string()), strings_can_be_null=False,
+                null_values=[],
+            ),
+        )
+
+    try:
+        table = read(_PARSE_BYTES)
+    except pa.ArrowInvalid as err:  # a line longer than a parse block: parse the body as one block
+        if "straddl" not in str(err):
+            raise
+        skipped = 0
+        table = read(max(len(body), 1))
     fields = tuple(names)
     for lo in range(0, max(table.num_rows, 1), chunk_lines):
         part = table.slice(lo, chunk_lines)
