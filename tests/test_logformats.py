@@ -289,6 +289,18 @@ def test_no_query_field_makes_signed_url_requests_not_checkable(sample: pd.DataF
     assert table.attrs["unsupported"] == {"signed URLs": "cs-uri-query"}
 
 
+def test_no_client_ip_field_leaves_ip_conditions_unchecked_and_says_so(
+    sample: pd.DataFrame, sample_table: pd.DataFrame
+) -> None:
+    table = diagnose_access_log(_without(sample, "c-ip"), public_keys=sample.attrs["public_keys"]).sort_index()
+    assert "INTERNAL_ERROR" not in set(table["code"].astype(str))
+    restricted = (sample["sample_kind"] == "ip_not_allowed").to_numpy()
+    assert restricted.any()
+    assert table["code"][~restricted].tolist() == sample_table["code"][~restricted].tolist()
+    assert all("IP_CONDITION_WITH_IPV6_CLIENT" in codes for codes in table["codes"][restricted])
+    assert table.attrs["unsupported"] == {"IP address conditions": "c-ip"}
+
+
 def test_no_time_or_no_host_makes_nothing_checkable_and_coverage_says_why(sample: pd.DataFrame) -> None:
     for missing in (("date", "time"), ("x-host-header", "cs(Host)")):
         log = _without(sample, *missing)

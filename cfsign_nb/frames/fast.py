@@ -148,7 +148,8 @@ def _ips_ok_each(values: np.ndarray) -> np.ndarray:
     except TypeError:  # an unhashable value: one by one
         pass
     else:
-        ok = np.fromiter((_ip_ok(v) for v in distinct), bool, len(distinct))[np.maximum(codes, 0)]
+        judged = np.fromiter((_ip_ok(v) for v in distinct), bool, len(distinct))
+        ok = np.append(judged, False)[codes]  # code -1 (a missing value) takes the appended entry, judged below
         missing = np.flatnonzero(codes < 0)  # None, NaN, pd.NA...: each judged as itself
         ok[missing] = [_ip_ok(values[i]) for i in missing]
         return ok
