@@ -234,3 +234,20 @@ def test_mistakes_get_one_clear_error(logs: dict, tmp_path: Path) -> None:
         diagnose_access_logs(logs["folder"], public_keys={KEY_ID: "-----BEGIN PUBLIC KEY-----\nnot a key\n"})
     with pytest.raises(CfSignError, match="summarise takes"):
         summarise([1, 2, 3])
+
+
+def test_the_result_columns_are_read_once_per_version_of_a_file(
+    tmp_path: Path, rsa_key: PrivateKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cfsign_nb.frames import cluster
+
+    reads = []
+    original = cluster.diagnose_part
+    monkeypatch.setattr(cluster, "diagnose_part", lambda *a, **k: reads.append(a[0]) or original(*a, **k))
+    log = sample_access_log(6, seed=2, signers=Signer(KEY_ID, rsa_key))
+    path = tmp_path / "E2EXAMPLE.log"
+    write_access_log(log, path)
+    first = diagnose_access_logs(path, verify=False).columns
+    assert diagnose_access_logs(path, verify=False).columns.equals(first) and len(reads) == 1  # the cell run again
+    write_access_log(log, path, format="w3c-v2", fields=["date", "time", "cs(Host)", "cs-uri-stem", "cs-uri-query"])
+    assert diagnose_access_logs(path, verify=False).columns.equals(first) and len(reads) == 2  # a new version

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import gzip
 import io
+import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any, Literal, cast
@@ -353,7 +354,23 @@ def _parquet_slice(part: LogPart) -> bytes:
 
 
 def _meta(part: LogPart, job: _Job) -> pd.DataFrame:
-    """The empty result with the columns and dtypes of a real partition (read from ``part``'s first record)."""
+    """The empty result with the columns and dtypes of a real partition (read from ``part``'s first record).
+
+    Kept per file version: running the same cell again does not read and diagnose a record again.
+    """
+    try:
+        stat = os.stat(part.path)
+        return _kept_meta(part, job, stat.st_mtime_ns, stat.st_size).copy()
+    except (OSError, TypeError):  # a path that is not a local file, or read options that cannot be hashed
+        return _read_meta(part, job)
+
+
+@functools.lru_cache(maxsize=16)
+def _kept_meta(part: LogPart, job: _Job, mtime_ns: int, size: int) -> pd.DataFrame:
+    return _read_meta(part, job)
+
+
+def _read_meta(part: LogPart, job: _Job) -> pd.DataFrame:
     one = part if part.layout == "whole" else LogPart(part.path, part.lo, part.lo + 1, part.offset, part.header,
                                                       part.layout, part.partitions)
     return diagnose_part(one, job).iloc[:0]
