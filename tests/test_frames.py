@@ -178,6 +178,21 @@ def test_a_repeated_signed_url_is_verified_once(rsa_key: PrivateKey) -> None:
     assert len(checked) == 3 and rows.mask.tolist() == [True] * 4 + [False] * 2  # the forgery goes per-row
 
 
+def test_repeated_signed_cookies_are_verified_once_per_chunk(rsa_key: PrivateKey, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cfsign_nb.keys import PublicKey
+
+    signer = Signer(KEY_ID, rsa_key)
+    session = "; ".join(f"{k}={v}" for k, v in signer.sign_cookies(URL[:-10] + "*", expires=NOW + 60).items())
+    other = "; ".join(f"{k}={v}" for k, v in signer.sign_cookies(URL, expires=NOW + 60).items())
+    checked: list[bytes] = []
+    verify = PublicKey.verify
+    monkeypatch.setattr(PublicKey, "verify", lambda self, *args: checked.append(args[1]) or verify(self, *args))
+    table = diagnose_many([session] * 5 + [other, session], public_keys={KEY_ID: rsa_key.public_key},
+                          now=NOW, request_url=URL)
+    assert table["ok"].all() and table["verified"].all()
+    assert len(checked) == 2  # one a distinct policy, not one a request
+
+
 def test_per_row_now_client_ip_and_request_url(corpus: list[object], rsa_key: PrivateKey, ecdsa_key: PrivateKey) -> None:
     keys = _keys(rsa_key, ecdsa_key)
     nows = [NOW + 30 * (i % 40) - 600 for i in range(len(corpus))]

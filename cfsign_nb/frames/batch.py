@@ -14,6 +14,7 @@ import gc
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -114,6 +115,23 @@ def _load_keys(public_keys: object) -> dict[str, PublicKey]:
 def _public_key(pem: str) -> PublicKey:
     """Keys travel to chunks (and worker processes) as PEM; each process parses each one once."""
     return load_public_key(pem)
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class _RememberingKey(PublicKey):
+    """A public key that verifies each (hash, signature, data) once: a chunk's per-row rows repeat them.
+
+    Signed cookies travel with every request of a session, so a log holds the same cookies many times.
+    """
+
+    seen: dict[tuple[str, bytes, bytes], bool] = field(default_factory=dict, repr=False)
+
+    def verify(self, signature: bytes, data: bytes, hash_algorithm: str = "SHA1") -> bool:
+        job = (hash_algorithm, signature, data)
+        known = self.seen.get(job)
+        if known is None:
+            known = self.seen[job] = super().verify(signature, data, hash_algorithm)
+        return known
 
 
 # --- the whole batch -------------------------------------------------------------------------
@@ -272,6 +290,7 @@ def _chunk_frame_unguarded(
     slow: list[dict[str, Any]] = []
     errors: dict[int, str] = {}
     if len(rows):
+        keys = {kid: _RememberingKey(key.key) for kid, key in keys.items()}
         taken = pa.array(rows)
         values = [objects[r] for r in rows] if objects is not None else array.take(taken).to_pylist()  # type: ignore[union-attr]
         was_enabled = gc.isenabled()
