@@ -294,7 +294,7 @@ def _json_table(data: bytes, wanted: Collection[str] | None) -> tuple[pa.Table, 
 
     When some values are not text (numbers), pyarrow infers the types and they are cast to text.
     """
-    if not data.strip():
+    if not _TEXT.search(data):
         return pa.table({}), []
     keys = _first_keys(data)
     chosen = [k for k in keys if wanted is None or canonical_name(k) in wanted]
@@ -310,7 +310,10 @@ def _json_table(data: bytes, wanted: Collection[str] | None) -> tuple[pa.Table, 
 
 def _first_keys(data: bytes) -> list[str]:
     """The keys of the first record (CloudFront writes the same keys on every line)."""
-    first = data.lstrip()[: data.lstrip().find(b"\n") if b"\n" in data.lstrip() else None]
+    found = _TEXT.search(data)  # searched in place: a strip would copy the whole file
+    start = found.start() if found else len(data)
+    end = data.find(b"\n", start)
+    first = data[start : end if end >= 0 else len(data)]
     try:
         record = json.loads(first)
     except ValueError:
