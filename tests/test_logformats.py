@@ -371,7 +371,7 @@ def test_unknown_formats_and_empty_files() -> None:
 def test_text_read_in_small_blocks_gives_the_same_table(
     sample: pd.DataFrame, monkeypatch: pytest.MonkeyPatch, block_bytes: int, parse_bytes: int
 ) -> None:
-    from cfsign_nb.frames import logformats
+    from cfsign_nb.frames import logtext
 
     legacy = _written(sample.iloc[:20], "w3c", None)
     v2 = _written(sample.iloc[20:], "w3c-v2", MINIMAL)
@@ -380,8 +380,8 @@ def test_text_read_in_small_blocks_gives_the_same_table(
     data = b"\xef\xbb\xbf" + legacy.replace(b"\n", b"\r\n") + b"\n  \n" + b"a\tb\n" + b"x\x01y\t" * 32 + b"\n" + v2
     with pytest.warns(CfSignWarning, match="skipped 2 malformed"):
         whole = read_access_log(io.BytesIO(data))
-    monkeypatch.setattr(logformats, "_BLOCK_BYTES", block_bytes)
-    monkeypatch.setattr(logformats, "_PARSE_BYTES", parse_bytes)
+    monkeypatch.setattr(logtext, "_BLOCK_BYTES", block_bytes)
+    monkeypatch.setattr(logtext, "_PARSE_BYTES", parse_bytes)
     with pytest.warns(CfSignWarning, match="skipped 2 malformed"):
         blocks = read_access_log(io.BytesIO(data))
     pd.testing.assert_frame_equal(blocks, whole)
@@ -390,10 +390,25 @@ def test_text_read_in_small_blocks_gives_the_same_table(
 
 
 def test_text_blocks_are_joined_into_chunks_of_chunk_lines(sample: pd.DataFrame, monkeypatch: pytest.MonkeyPatch) -> None:
-    from cfsign_nb.frames import iter_access_log, logformats
+    from cfsign_nb.frames import iter_access_log, logtext
 
     data = _written(sample.iloc[:30], "w3c", None) + _written(sample.iloc[30:], "w3c-v2", MINIMAL)
-    monkeypatch.setattr(logformats, "_BLOCK_BYTES", 333)  # a block is a line or two
+    monkeypatch.setattr(logtext, "_BLOCK_BYTES", 333)  # a block is a line or two
     sizes = [len(frame) for frame in iter_access_log(io.BytesIO(data), chunk_lines=7)]
     # 30 rows under the first header and 18 under the second: a header change starts a new chunk.
     assert sizes == [7, 7, 7, 7, 2, 7, 7, 4]
+    data = _written(sample.iloc[:28], "w3c", None) + _written(sample.iloc[28:], "w3c-v2", MINIMAL)
+    assert [len(frame) for frame in iter_access_log(io.BytesIO(data), chunk_lines=7)] == [7, 7, 7, 7, 7, 7, 6]
+
+
+@pytest.mark.parametrize("fmt", ["w3c-v2", "json"])
+def test_a_selection_of_fields_the_file_does_not_log_keeps_every_row(
+    sample: pd.DataFrame, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    from cfsign_nb.frames import iter_access_log, logtext
+
+    data = _written(sample, fmt, ["cs-uri-stem", "sc-status"])
+    monkeypatch.setattr(logtext, "_BLOCK_BYTES", 333)
+    frames = list(iter_access_log(io.BytesIO(data), columns=["c-ip"], chunk_lines=7))
+    assert [len(f) for f in frames] == [7] * (len(sample) // 7) + [len(sample) % 7]
+    assert all(f["c-ip"].isna().all() for f in frames)

@@ -36,9 +36,11 @@ from ..protocol import COOKIE_PREFIX, SIGNED_QUERY_PATTERN, signing_names
 from .assemble import STR
 from .batch import diagnose_many
 from .inputs import one_array
-from .logformats import RawChunk, read_json_lines, read_parquet, read_text
+from .logchunk import RawChunk
+from .logformats import read_json_lines, read_parquet
 from .logsource import Format, LogFile, Source, log_files, open_binary, sniff
 from .logtable import DIAGNOSIS_FIELDS, DICTIONARY_FIELDS, category_series, typed
+from .logtext import read_text
 from .logwrite import write_access_log
 
 __all__ = ["ADDED_COLUMNS", "DIAGNOSIS_COLUMNS", "DIAGNOSIS_FIELDS", "FIELDS", "coverage", "diagnose_access_log",

@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 from ..logformat import EMPTY, FIELDS, TIMESTAMP, unescape_field
 from .assemble import STR, UTC_SECONDS
 from .inputs import one_array
-from .logformats import RawChunk
+from .logchunk import RawChunk
 
 __all__ = ["CATEGORIES", "DIAGNOSIS_FIELDS", "DICTIONARY_FIELDS", "FLOATS", "INTS", "category_series", "typed"]
 
