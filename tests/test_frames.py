@@ -162,7 +162,9 @@ def test_a_repeated_signed_url_is_verified_once(rsa_key: PrivateKey) -> None:
     signer = Signer(KEY_ID, rsa_key)
     first, second = (signer.sign_url(f"{URL}?n={i}", expires=NOW + 3600) for i in (1, 2))
     forged = second.replace("n=2", "n=3")  # the same signature on another URL
-    urls = [first, first, second, first, forged, forged]
+    other_key = first.replace(KEY_ID, "K2OTHERKEYID")  # the same text up to the key pair id: another verifier
+    other_hash = f"{first}&Hash-Algorithm=SHA256"
+    urls = [first, first, second, first, forged, forged, other_key, other_hash]
     checked: list[bytes] = []
 
     class Counting:  # a public key that records what it verifies
@@ -174,8 +176,8 @@ def test_a_repeated_signed_url_is_verified_once(rsa_key: PrivateKey) -> None:
 
     rows = fast.fast_canned(pa.array(urls, pa.large_string()), np.ones(len(urls), dtype=bool))
     fastverify.fast_verify(rows, {KEY_ID: Counting()})  # type: ignore[dict-item]
-    assert rows.verified.tolist() == [True, True, True, True, False, False]
-    assert len(checked) == 3 and rows.mask.tolist() == [True] * 4 + [False] * 2  # the forgery goes per-row
+    assert rows.verified.tolist() == [True, True, True, True, False, False, False, False]
+    assert len(checked) == 4 and rows.mask.tolist() == [True] * 4 + [False] * 4  # the failures go per-row
 
 
 def test_repeated_signed_cookies_are_verified_once_per_chunk(rsa_key: PrivateKey, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -658,3 +660,10 @@ def test_style_escapes_diagnosis_and_decoded_frames(rsa_key: PrivateKey) -> None
         assert isinstance(findings["evidence"].iloc[0], dict)
         _assert_no_markup(style(findings).to_html())
         _assert_no_markup(style(decode(hostile).to_frame()).to_html())
+
+
+def test_a_byte_lookup_reads_every_byte_through_the_table() -> None:
+    table = pa.array(np.arange(256, dtype=np.uint8)[::-1].copy())
+    data = np.frombuffer(bytes(range(256)) * 3, dtype=np.uint8)[5:700]
+    assert fast.lookup(table, data).tolist() == (255 - data).tolist()
+    assert len(fast.pooled(1000)) == 1000

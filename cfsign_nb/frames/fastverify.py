@@ -20,11 +20,11 @@ import pyarrow.compute as pc
 from ..encoding import CLOUDFRONT_ALPHABET
 from ..keys import PublicKey
 from ..protocol import CANNED_TEMPLATE, HASH_ALGORITHMS
-from .fast import FastRows
+from .fast import FastRows, lookup, pooled
 
 __all__ = ["canned_policies", "decoded_signatures", "fast_verify"]
 
-_SEXTETS = bytes(max(CLOUDFRONT_ALPHABET.find(chr(b)), 0) for b in range(256))  # a base64 character's value; else 0
+_SEXTETS = pa.array([max(CLOUDFRONT_ALPHABET.find(chr(b)), 0) for b in range(256)], pa.uint8())  # else 0
 _HEAD, _MIDDLE, _TAIL = re.split(r"%s|%d", CANNED_TEMPLATE)  # around the resource and the expiry
 
 
@@ -42,16 +42,15 @@ def fast_verify(fast: FastRows, keys: Mapping[str, PublicKey]) -> None:
         key = keys.get(kid_bytes.decode())
         accepted = key is not None and key.accepted
         verifiers += [key.verifier(name) if accepted else _refuse for name in HASH_ALGORITHMS]  # type: ignore[union-attr]
-    chosen = (kid_codes * len(HASH_ALGORITHMS) + fast.sha256[rows]).tolist()
+    chosen = kid_codes * len(HASH_ALGORITHMS) + fast.sha256[rows]
     # A log repeats requests (range requests, playlist reloads): each distinct signed URL is verified once.
-    seen: dict[tuple[int, bytes, bytes], bool] = {}
-    results = []
-    for job in zip(chosen, decoded_signatures(fast, rows), canned_policies(fast, rows), strict=True):
-        known = seen.get(job)
-        if known is None:
-            known = seen[job] = verifiers[job[0]](job[1], job[2])
-        results.append(known)
-    verified = np.array(results, dtype=bool)
+    # Resource, expiry and signature (the text up to the key pair id) and the verifier make it distinct.
+    signed = pc.dictionary_encode(fast.strings(fast.start, fast.sig_end, rows)).indices
+    distinct = np.asarray(signed, dtype=np.int64) * (len(kids) * len(HASH_ALGORITHMS)) + chosen
+    _, first, again = np.unique(distinct, return_index=True, return_inverse=True)
+    once = rows[first]
+    jobs = zip(chosen[first].tolist(), decoded_signatures(fast, once), canned_policies(fast, once), strict=True)
+    verified = np.array([verifiers[c](signature, data) for c, signature, data in jobs], dtype=bool)[again]
     fast.verified[rows] = verified
     fast.mask[rows[~verified]] = False
 
@@ -65,12 +64,14 @@ def decoded_signatures(fast: FastRows, rows: np.ndarray) -> list[bytes]:
 
     (The fast path has checked them as the strict decoder would: characters, padding, length.)
     """
-    text = fast.strings(fast.sig_start, fast.sig_end).take(pa.array(rows))
+    if not len(rows):
+        return []
+    text = fast.strings(fast.sig_start, fast.sig_end, rows)
     offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[: len(rows) + 1]
-    chars = text.buffers()[2][: offsets[-1]].to_pybytes() if len(rows) else b""
-    # Each character's 6-bit value (bytes.translate: a C loop); the byte shifts below drop what spills over.
-    quads = np.frombuffer(chars.translate(_SEXTETS), dtype=np.uint8).reshape(-1, 4)
-    decoded = np.empty((len(quads), 3), dtype=np.uint8)
+    chars = np.frombuffer(text.buffers()[2], dtype=np.uint8, count=int(offsets[-1]))
+    # Each character's 6-bit value; the byte shifts below drop what spills over.
+    quads = lookup(_SEXTETS, chars).reshape(-1, 4)
+    decoded = pooled(len(quads) * 3).reshape(-1, 3)
     decoded[:, 0] = quads[:, 0] << 2 | quads[:, 1] >> 4
     decoded[:, 1] = quads[:, 1] << 4 | quads[:, 2] >> 2
     decoded[:, 2] = quads[:, 2] << 6 | quads[:, 3]
@@ -81,7 +82,7 @@ def decoded_signatures(fast: FastRows, rows: np.ndarray) -> list[bytes]:
 
 def canned_policies(fast: FastRows, rows: np.ndarray) -> list[bytes]:
     """The canned policy of each of fast ``rows``, as it was signed: built by Arrow, not per row."""
-    resources = fast.strings(fast.start, fast.resource_end).take(pa.array(rows))
+    resources = fast.strings(fast.start, fast.resource_end, rows)
     expiry = pc.cast(pa.array(fast.expires[rows]), pa.large_string())
     head, middle, tail, none = (pa.scalar(text, pa.large_string()) for text in (_HEAD, _MIDDLE, _TAIL, ""))
     policy = pc.binary_join_element_wise(head, resources, middle, expiry, tail, none)
