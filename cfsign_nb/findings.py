@@ -125,6 +125,7 @@ CATALOG: Mapping[str, CodeInfo] = MappingProxyType({
     ),
     # Checks that could not run for lack of an input: warnings, and the verdict says "would be served if ...".
     "REQUEST_URL_NEEDED": _w("inputs", "no request URL was given, so the cookies' Resource was not checked"),
+    "CLIENT_IP_NEEDED": _w("inputs", "no client IP was given, so the policy's IpAddress condition was not checked"),
     "SIGNATURE_NOT_CHECKED": _w(
         "digest", "the signature was not checked (no public key for its key pair id, or canned cookies without a URL)",
     ),

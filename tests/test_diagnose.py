@@ -173,6 +173,7 @@ WARNING_AND_INFO_CASES: dict[str, Case] = {
     "SHA256_COOKIE": lambda k: (_cookies(k, hash_algorithm="SHA256"), {**_k(k), "request_url": URL}),
     "SIGNATURE_NOT_CHECKED": lambda k: (_signed(k), {"now": NOW - 60}),
     "REQUEST_URL_NEEDED": lambda k: (_cookies(k, HOST_URL + "/images/*"), _k(k)),
+    "CLIENT_IP_NEEDED": lambda k: (_signed(k, ip_address="192.0.2.0/24"), _k(k)),
     "SIGNATURE_VERIFIED": lambda k: (_signed(k), _k(k)),
     "SEARCH_CUT_SHORT": lambda k: (
         hand_canned(k["rsa"], URL + "?" + "&".join(f"p{i}=1" for i in range(40)), NOW, signature=bytes(range(256))),
@@ -264,7 +265,7 @@ def test_an_unchecked_ip_is_a_condition_not_a_plain_yes(rsa_key: PrivateKey) -> 
     result = diagnose(url, public_keys=keys, now=NOW - 1)
     assert result.ok and result.verified
     assert result.verdict == "would be served if the viewer's IP is in 203.0.113.0/24 (not checked: no client IP)"
-    assert "IP_CONDITION_WITH_IPV6_CLIENT" in [f.code for f in result.warnings]
+    assert {"IP_CONDITION_WITH_IPV6_CLIENT", "CLIENT_IP_NEEDED"} <= {f.code for f in result.warnings}
     assert str(result).startswith("OK: would be served if the viewer's IP")
     assert "cfsign-verdict" in result._repr_html_() and "⚠" in result._repr_html_()
     checked = diagnose(url, public_keys=keys, now=NOW - 1, client_ip="203.0.113.9")

@@ -218,6 +218,12 @@ def _check_ip(d: Decoded, ctx: Context) -> Iterator[Finding]:
             "turn IPv6 off on the distribution (or serve IP-restricted content from one without IPv6)",
         )
     if ctx.client_ip is None:
+        yield finding(
+            "CLIENT_IP_NEEDED",
+            f"the policy allows only {network}, and no client IP was given to check it against",
+            "give the viewer's IP address as CloudFront sees it (client_ip=; in an access log, the c-ip field)",
+            allowed=str(network),
+        )
         return
     client = ipaddress.ip_address(ctx.client_ip)
     if client.version == 6:

@@ -94,7 +94,7 @@ class Diagnosis:
             missing = reasons[0] if reasons and reasons[0] else "see the findings"
             conditions.append(f"the signature verifies (not checked: {missing})")
         policy = self.decoded.policy
-        if policy is not None and policy.ip_address and self.context.client_ip is None:
+        if policy is not None and "CLIENT_IP_NEEDED" in self.codes:
             conditions.append(f"the viewer's IP is in {policy.ip_address} (not checked: no client IP)")
         if "REQUEST_URL_NEEDED" in self.codes:
             resource = policy.resource if policy is not None and policy.resource else "the policy's Resource"
