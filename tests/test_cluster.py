@@ -152,6 +152,21 @@ def test_summaries_are_reduced_on_the_cluster(logs: dict, client: object) -> Non
     streamed = summarise(diagnose_access_logs(logs["folder"], public_keys=logs["keys"]))  # locally, file by file
     pd.testing.assert_frame_equal(streamed.counts_by_code, summary.counts_by_code)
     pd.testing.assert_frame_equal(streamed.counts_by_key, summary.counts_by_key)
+    assert summary.unsupported == streamed.unsupported == {}  # every file logs every field
+
+
+def test_a_summary_names_the_checks_some_file_could_not_support(
+    tmp_path: Path, rsa_key: PrivateKey, client: object
+) -> None:
+    log = sample_access_log(20, seed=6, signers=Signer(KEY_ID, rsa_key))
+    write_access_log(log, tmp_path / "all.log", format="w3c-v2")
+    write_access_log(log, tmp_path / "few.log", format="w3c-v2",
+                     fields=["date", "time", "cs(Host)", "cs-uri-stem", "sc-status", "cs-uri-query"])
+    lacking = {"IP address conditions": "c-ip", "signed cookies": "cs(Cookie)"}
+    for where in (None, client):
+        summary = summarise(diagnose_access_logs(tmp_path, public_keys=log.attrs["public_keys"], client=where),
+                            client=where)
+        assert summary.requests == 40 and summary.unsupported == lacking, where
 
 
 def test_a_selection_builds_only_what_its_columns_need(logs: dict, client: object) -> None:

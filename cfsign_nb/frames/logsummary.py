@@ -1,13 +1,15 @@
 """Summaries of many diagnosed log files, reduced partition by partition: on the cluster, or here file by file.
 
-Each partition becomes a few rows of counts (per code, key pair id, served, 403, unexplained);
-only those travel, and the tables are built from their sums, so a month of logs never has to fit
-in one process. The tables read like :func:`~cfsign_nb.frames.counts_by_code` and
-:func:`~cfsign_nb.frames.counts_by_key` on the whole log (ties broken by name, so they are stable).
+Each partition becomes a few rows of counts (per code, key pair id, served, 403, unexplained),
+with the checks its file's fields could not support; only those travel, and the tables are built
+from their sums, so a month of logs never has to fit in one process. The tables read like
+:func:`~cfsign_nb.frames.counts_by_code` and :func:`~cfsign_nb.frames.counts_by_key` on the whole
+log (ties broken by name, so they are stable).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -33,10 +35,11 @@ class LogSummary:
     unexplained_403: int
     counts_by_code: pd.DataFrame  # as frames.counts_by_code, ties in code order
     counts_by_key: pd.DataFrame  # as frames.counts_by_key, ties in key order
+    unsupported: dict[str, str]  # each check some file's fields could not support: the fields it needs
 
 
 def summarise(result: Any, *, client: object | None = None) -> LogSummary:
-    """Totals and the per-code and per-key tables of a diagnosed log, reduced partition by partition.
+    """Totals, the per-code and per-key tables, and the checks some file could not support, partition by partition.
 
     ``result`` is what :func:`diagnose_access_logs` returned (a Dask DataFrame is reduced on the
     cluster: only small counts come back), or a diagnosed pandas frame.
@@ -70,6 +73,7 @@ def _partial_counts(frame: pd.DataFrame) -> pd.DataFrame:
         + frame["unexplained_403"].to_numpy(dtype=bool) * 4
     )
     combos, counts = np.unique((code * len(key_names) + key) * 8 + flags, return_counts=True)
+    unsupported = json.dumps(sorted(frame.attrs.get("unsupported", {}).items()))  # what this partition's file lacks
     return pd.DataFrame({
         "code": code_names[combos // 8 // len(key_names)],
         "key_pair_id": key_names[combos // 8 % len(key_names)],
@@ -77,6 +81,7 @@ def _partial_counts(frame: pd.DataFrame) -> pd.DataFrame:
         "refused_by_cloudfront": (combos & 2).astype(bool),
         "unexplained_403": (combos & 4).astype(bool),
         "requests": counts.astype("int64"),
+        "unsupported": pd.Series([unsupported] * len(combos), dtype=object),
     })
 
 
@@ -104,6 +109,7 @@ def _summary(counts: pd.DataFrame) -> LogSummary:
         unexplained_403=int(counts.loc[counts["unexplained_403"], "requests"].sum()),
         counts_by_code=codes,
         counts_by_key=_by_key(counts),
+        unsupported=dict(sorted(pair for text in counts["unsupported"].unique() for pair in json.loads(text))),
     )
 
 
